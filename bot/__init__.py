@@ -1,0 +1,1 @@
+"""Promotions desk core: programs, decisions and records. Knows nothing of Rasa."""

@@ -1,0 +1,1 @@
+"""Email: templates, the transactional outbox and its senders."""
