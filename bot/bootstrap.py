@@ -73,6 +73,9 @@ class Desk:
     def check_window(self) -> Decision | None:
         return services.check_window(self.program(), self.clock)
 
+    def precheck(self, channel_name: str | None = None) -> services.RedemptionResult | None:
+        return services.precheck(self.program(), self.clock, channel_name)
+
     def redeem(self, request: services.RedemptionRequest) -> services.RedemptionResult:
         result = services.redeem(self.program(), request, self.ports)
         if result.stored:

@@ -30,17 +30,17 @@ def parse_email(text: object) -> str:
         raise errors.InvalidEmail("That is too long for an email address.")
     found = [m.rstrip(".") for m in _EMAIL.findall(text)]
     if not found:
-        raise errors.InvalidEmail("That has no '@', so it is not an email address.")
+        raise errors.EmailMissingAt("That has no '@', so it is not an email address.")
     if len(found) > 1:
-        raise errors.InvalidEmail("Please send just one email address.")
+        raise errors.EmailSeveral("Please send just one email address.")
     local, _, domain = found[0].rpartition("@")
     labels = domain.split(".")
     if len(found[0]) > 254 or len(local) > 64 or not _LOCAL.match(local):
-        raise errors.InvalidEmail("The part before the '@' is not valid.")
+        raise errors.EmailBadName("The part before the '@' is not valid.")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise errors.InvalidEmail("The part after the '@' is not a valid domain, like example.com.")
+        raise errors.EmailBadDomain("The part after the '@' is not a valid domain, like example.com.")
     if not re.fullmatch(r"[A-Za-z]{2,24}", labels[-1]):
-        raise errors.InvalidEmail("The domain must end with a real ending such as .com or .co.uk.")
+        raise errors.EmailBadDomain("The domain must end with a real ending such as .com or .co.uk.")
     return f"{local}@{domain.lower()}"
 
 

@@ -13,8 +13,9 @@ class BotError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", **details: object) -> None:
         super().__init__(message or self.__doc__ or self.code)
+        self.details = details  # values for the customer-facing response (no personal data)
 
     @property
     def message(self) -> str:
@@ -95,6 +96,30 @@ class InvalidEmail(BotError):
     code = "email_invalid"
 
 
+class EmailMissingAt(InvalidEmail):
+    """An email address has an '@' between the name and the domain."""
+
+    code = "email_missing_at"
+
+
+class EmailBadDomain(InvalidEmail):
+    """The part after the '@' must be a domain such as gmail.com or example.co.uk."""
+
+    code = "email_bad_domain"
+
+
+class EmailBadName(InvalidEmail):
+    """The part before the '@' has characters an address cannot have."""
+
+    code = "email_bad_name"
+
+
+class EmailSeveral(InvalidEmail):
+    """More than one email address was given."""
+
+    code = "email_several"
+
+
 class InvalidMiId(BotError):
     """A Mi ID is the number shown in your Mi account profile."""
 
@@ -103,7 +128,7 @@ class InvalidMiId(BotError):
 
 class _WithSuggestions(BotError):
     def __init__(self, message: str = "", suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+        super().__init__(message, suggestions=", ".join(suggestions))
         self.suggestions = tuple(suggestions)
 
 

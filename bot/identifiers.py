@@ -92,7 +92,9 @@ def parse_imei(text: object) -> Identifier:
             "That has 16 digits, which is an IMEISV (software version), not the 15-digit IMEI."
         )
     if len(digits) != 15:
-        raise errors.WrongLength(f"That has {len(digits)} digits; an IMEI has exactly 15.")
+        raise errors.WrongLength(
+            f"That has {len(digits)} digits; an IMEI has exactly 15.", digits=len(digits)
+        )
     if _is_degenerate(digits):
         raise errors.DegenerateNumber("That is a placeholder number, not a real IMEI.")
     try:

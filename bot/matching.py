@@ -2,15 +2,17 @@
 
 Product names tolerate case, spacing ("note12"), "plus" for "+", a missing
 brand ("note 12 pro plus") and a missing "5G"; when two products fit, both are
-returned so the assistant can ask (RED-5).
+returned so the assistant can ask (RED-5). The exact canonical name always wins.
 
 >>> from bot.programs.model import Product
 >>> catalogue = (Product("Redmi Note 12", "phone"), Product("Redmi Note 12 5G", "phone"),
 ...              Product("Redmi Note 12 Pro+ 5G", "phone"))
 >>> [p.name for p in match_product("redmi note12 pro plus", catalogue).candidates]
 ['Redmi Note 12 Pro+ 5G']
->>> [p.name for p in match_product("Redmi Note 12", catalogue).candidates]
+>>> [p.name for p in match_product("note 12", catalogue).candidates]
 ['Redmi Note 12', 'Redmi Note 12 5G']
+>>> [p.name for p in match_product("Redmi Note 12", catalogue).candidates]
+['Redmi Note 12']
 """
 
 from __future__ import annotations
@@ -103,6 +105,10 @@ def match_product(text: str, products: tuple[Product, ...]) -> Match[Product]:
     typed = _product_key(text, drop_filler=True)
     if not typed.model:
         return Match(())
+    typed_tokens = [t for t in _tokens(text) if t not in _FILLER]
+    exact = [p for p in products if _tokens(p.name) == typed_tokens]
+    if exact:  # the full canonical name, as on the box: no question to ask
+        return Match((exact[0],))
     keys = [(p, _product_key(p.name, drop_filler=False)) for p in products]
     fitting = [p for p, key in keys if _fits(typed, key)]
     exact_5g = [p for p in fitting if typed.five_g and _product_key(p.name, False).five_g]

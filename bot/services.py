@@ -21,6 +21,7 @@ from bot.decisions.redemption import (
     DeviceRecord,
     PriorParticipation,
     RedemptionFacts,
+    channel_refusal,
     decide_redemption,
     long_date,
     long_moment,
@@ -105,6 +106,17 @@ def calendar_for(program: RedemptionProgram) -> WorkingCalendar:
 def check_window(program: RedemptionProgram, clock: Clock) -> Decision | None:
     """A refusal when the activity is not open now (RED-2, RED-16); else None."""
     return window_refusal(program, clock.now())
+
+
+def precheck(program: RedemptionProgram, clock: Clock, channel_name: str | None = None
+             ) -> RedemptionResult | None:
+    """A refusal that needs no personal data: the activity is closed (RED-2, RED-16), or
+    the purchase channel is not authorised (RED-7). None when the claim can go on."""
+    decision = check_window(program, clock)
+    channel = program.channel(channel_name) if channel_name else None
+    if decision is None and channel is not None:
+        decision = channel_refusal(program, channel)
+    return _result(program, decision, email="") if decision else None
 
 
 def _template_values(program: RedemptionProgram, **values: object) -> dict[str, object]:

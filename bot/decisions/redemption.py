@@ -92,6 +92,14 @@ def window_refusal(program: RedemptionProgram, moment: datetime) -> Decision | N
     return None
 
 
+def channel_refusal(program: RedemptionProgram, channel: SalesChannel) -> Decision | None:
+    """Refusal for a channel that is known not to be authorised (RED-7)."""
+    if channel.authorised:
+        return None
+    reason = _Explainer(program, channel=channel.name).reason("RED-7")
+    return Decision(Outcome.NOT_ELIGIBLE, (reason,), "not_eligible")
+
+
 def eligible_from(activation: date, program: RedemptionProgram) -> date:
     """First submission date that passes RED-8 ("greater than N days")."""
     return activation + timedelta(days=program.min_activation_days + 1)
@@ -109,6 +117,7 @@ def decide_redemption(program: RedemptionProgram, facts: RedemptionFacts) -> Dec
         channel=facts.channel.name,
         identifier_label=ident.label,
         kind_label="phone" if facts.product.kind == "phone" else "tablet / eco (AIOT) product",
+        needed_label="IMEI" if facts.product.identifier_kind == "imei" else "serial number (SN)",
     )
     if facts.prior is not None:
         reason = explain.reason(

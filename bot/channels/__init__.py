@@ -1,0 +1,1 @@
+"""Adapters that plug into the Rasa server (tracker store, input channels)."""
