@@ -14,8 +14,9 @@ class ActionHandleFallback(Action):
     def name(self) -> str:
         return "action_handle_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         in_a_row = 0
         for event in reversed(tracker.events):
             if event.get("event") != "user":
@@ -23,5 +24,7 @@ class ActionHandleFallback(Action):
             if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
                 break
             in_a_row += 1
-        dispatcher.utter_message(response="utter_offer_contact" if in_a_row >= 2 else "utter_default")
+        dispatcher.utter_message(
+            response="utter_offer_contact" if in_a_row >= 2 else "utter_default"
+        )
         return []

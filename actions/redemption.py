@@ -22,8 +22,15 @@ from bot.decisions import Outcome
 
 log = logging.getLogger(__name__)
 
-FORM_SLOTS = ("privacy_consent", "product", "purchase_channel", "imei", "serial_number",
-              "email", "mi_id")
+FORM_SLOTS = (
+    "privacy_consent",
+    "product",
+    "purchase_channel",
+    "imei",
+    "serial_number",
+    "email",
+    "mi_id",
+)
 OUTCOME_RESPONSES = {
     Outcome.ELIGIBLE: "utter_redemption_eligible",
     Outcome.NOT_ELIGIBLE: "utter_redemption_not_eligible",
@@ -44,57 +51,81 @@ class ValidateRedemptionForm(FormValidationAction):
     def name(self) -> str:
         return "validate_redemption_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
         # Ask nothing when the answer is already "no" without personal data.
         if tracker.get_slot("privacy_consent") is False:
             return []
         if desk().precheck(tracker.get_slot("purchase_channel")) is not None:
-            return [] if desk().check_window() else ["privacy_consent", "product", "purchase_channel"]
+            return (
+                [] if desk().check_window() else ["privacy_consent", "product", "purchase_channel"]
+            )
         program = desk().program()
         product = program.product(tracker.get_slot("product") or "")
         identifier = "serial_number" if product and product.kind == "aiot" else "imei"
         return ["privacy_consent", "product", "purchase_channel", identifier, "email", "mi_id"]
 
-    def validate_privacy_consent(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_privacy_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return {"privacy_consent": value if isinstance(value, bool) else None}
 
-    def validate_product(self, value: Any, dispatcher: CollectingDispatcher,
-                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         try:
             candidates = services.read_product(desk().program(), str(value))
         except errors.UnknownProduct as exc:
-            dispatcher.utter_message(response="utter_product_unknown", typed=str(value)[:60],
-                                     suggestions=_suggestions(exc.suggestions),
-                                     buttons=_buttons("product", exc.suggestions))
+            dispatcher.utter_message(
+                response="utter_product_unknown",
+                typed=str(value)[:60],
+                suggestions=_suggestions(exc.suggestions),
+                buttons=_buttons("product", exc.suggestions),
+            )
             return {"product": None}
         if len(candidates) > 1:
-            dispatcher.utter_message(response="utter_choose_product", typed=str(value)[:60],
-                                     buttons=_buttons("product", [p.name for p in candidates]))
+            dispatcher.utter_message(
+                response="utter_choose_product",
+                typed=str(value)[:60],
+                buttons=_buttons("product", [p.name for p in candidates]),
+            )
             return {"product": None}
         # A product change may change which identifier is needed (IMEI or SN).
         return {"product": candidates[0].name, "imei": None, "serial_number": None}
 
-    def validate_purchase_channel(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_purchase_channel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         program = desk().program()
         try:
             candidates = services.read_channel(program, str(value))
         except errors.UnknownChannel as exc:
-            choices = list(exc.suggestions) or [c.name for c in program.channels if c.authorised][:6]
-            dispatcher.utter_message(response="utter_channel_unknown", typed=str(value)[:60],
-                                     suggestions=_suggestions(exc.suggestions),
-                                     buttons=_buttons("purchase_channel", choices))
+            choices = (
+                list(exc.suggestions) or [c.name for c in program.channels if c.authorised][:6]
+            )
+            dispatcher.utter_message(
+                response="utter_channel_unknown",
+                typed=str(value)[:60],
+                suggestions=_suggestions(exc.suggestions),
+                buttons=_buttons("purchase_channel", choices),
+            )
             return {"purchase_channel": None}
         if len(candidates) > 1:
-            dispatcher.utter_message(response="utter_choose_channel",
-                                     buttons=_buttons("purchase_channel", [c.name for c in candidates]))
+            dispatcher.utter_message(
+                response="utter_choose_channel",
+                buttons=_buttons("purchase_channel", [c.name for c in candidates]),
+            )
             return {"purchase_channel": None}
         return {"purchase_channel": candidates[0].name}
 
-    def _validate_identifier(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
-                             tracker: Tracker) -> dict[str, Any]:
+    def _validate_identifier(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         program = desk().program()
         product = tracker.get_slot("product") or ""
         try:
@@ -107,24 +138,28 @@ class ValidateRedemptionForm(FormValidationAction):
             return {slot: None, "identifier_failures": float(failures)}
         return {slot: identifier.value}
 
-    def validate_imei(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_imei(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._validate_identifier("imei", value, dispatcher, tracker)
 
-    def validate_serial_number(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_serial_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._validate_identifier("serial_number", value, dispatcher, tracker)
 
-    def validate_email(self, value: Any, dispatcher: CollectingDispatcher,
-                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         try:
             return {"email": services.read_email(value)}
         except errors.BotError as exc:
             dispatcher.utter_message(response=response_for(exc))
             return {"email": None}
 
-    def validate_mi_id(self, value: Any, dispatcher: CollectingDispatcher,
-                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_mi_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if tracker.latest_message.get("intent", {}).get("name") == "deny":
             # RED-3: no Mi account yet — explain how to get one, then keep asking.
             signup = desk().program().contact.mi_account_signup
@@ -142,8 +177,9 @@ def _forget() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("identifier_failures", 0.0)]
 
 
-def _say(dispatcher: CollectingDispatcher, result: services.RedemptionResult,
-         response: str | None = None) -> list[EventType]:
+def _say(
+    dispatcher: CollectingDispatcher, result: services.RedemptionResult, response: str | None = None
+) -> list[EventType]:
     program = desk().program()
     dispatcher.utter_message(
         response=response or OUTCOME_RESPONSES[result.decision.outcome],
@@ -159,8 +195,9 @@ class ActionSubmitRedemption(Action):
     def name(self) -> str:
         return "action_submit_redemption"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if tracker.get_slot("privacy_consent") is not True:
             dispatcher.utter_message(response="utter_no_consent")
             return _forget()
@@ -190,6 +227,7 @@ class ActionForgetRedemption(Action):
     def name(self) -> str:
         return "action_forget_redemption"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         return _forget()

@@ -83,8 +83,9 @@ class Desk:
         return result
 
     def import_devices(self, records: list[DeviceRecord]) -> services.ImportReport:
-        report = services.import_devices(self.program(), records, self.engine, self.clock,
-                                         self.templates)
+        report = services.import_devices(
+            self.program(), records, self.engine, self.clock, self.templates
+        )
         if report.revoked:
             self.deliver_email()
         return report

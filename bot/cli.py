@@ -25,9 +25,11 @@ def _programs_check(desk: Desk, _args: argparse.Namespace) -> int:
     for program in programs.values():
         for warning in warnings_for(program):
             print(f"warning: {warning}")
-        print(f"ok: {program.source}: {program.id} — {len(program.products)} products, "
-              f"{len(program.channels)} channels, window {program.window.opens:%Y-%m-%d} to "
-              f"{program.window.closes:%Y-%m-%d}")
+        print(
+            f"ok: {program.source}: {program.id} — {len(program.products)} products, "
+            f"{len(program.channels)} channels, window {program.window.opens:%Y-%m-%d} to "
+            f"{program.window.closes:%Y-%m-%d}"
+        )
     return 0
 
 
@@ -35,8 +37,10 @@ def _devices_import(desk: Desk, args: argparse.Namespace) -> int:
     records = read_file(Path(args.file))
     desk.migrate()
     report = desk.import_devices(records)
-    print(f"imported {len(records)} devices from {args.file}: {report.added} added, "
-          f"{report.updated} updated, {report.revoked} coupons revoked (returned devices)")
+    print(
+        f"imported {len(records)} devices from {args.file}: {report.added} added, "
+        f"{report.updated} updated, {report.revoked} coupons revoked (returned devices)"
+    )
     return 0
 
 
@@ -57,8 +61,10 @@ def _outbox_watch(desk: Desk, args: argparse.Namespace) -> int:
     while True:
         report = desk.deliver_email()
         if report.sent or report.retrying or report.failed:
-            print(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}",
-                  flush=True)
+            print(
+                f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}",
+                flush=True,
+            )
         time.sleep(args.interval)
 
 
@@ -66,10 +72,16 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     groups = top.add_subparsers(dest="group", required=True)
 
-    programs = groups.add_parser("programs", help="program data").add_subparsers(dest="command", required=True)
-    programs.add_parser("check", help="validate every program file").set_defaults(run=_programs_check)
+    programs = groups.add_parser("programs", help="program data").add_subparsers(
+        dest="command", required=True
+    )
+    programs.add_parser("check", help="validate every program file").set_defaults(
+        run=_programs_check
+    )
 
-    devices = groups.add_parser("devices", help="device registry").add_subparsers(dest="command", required=True)
+    devices = groups.add_parser("devices", help="device registry").add_subparsers(
+        dest="command", required=True
+    )
     load = devices.add_parser("import", help="load/refresh the registry from a CSV file")
     load.add_argument("file")
     load.set_defaults(run=_devices_import)
@@ -77,7 +89,9 @@ def parser() -> argparse.ArgumentParser:
     db = groups.add_parser("db", help="database").add_subparsers(dest="command", required=True)
     db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(run=_db_upgrade)
 
-    outbox = groups.add_parser("outbox", help="email outbox").add_subparsers(dest="command", required=True)
+    outbox = groups.add_parser("outbox", help="email outbox").add_subparsers(
+        dest="command", required=True
+    )
     outbox.add_parser("send", help="deliver pending email now").set_defaults(run=_outbox_send)
     watch = outbox.add_parser("watch", help="keep delivering pending email")
     watch.add_argument("--interval", type=float, default=30.0)

@@ -12,7 +12,7 @@ import re
 
 from bot import errors
 
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
+_OPENING, _CLOSING = "<([{\"'`", ">)]},;:\"'`.!?"
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+)*$")
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$")
 _MI_ID_LABEL = re.compile(
@@ -28,7 +28,8 @@ def parse_email(text: object) -> str:
         raise errors.InvalidEmail("No email address was given.")
     if len(text) > 320:
         raise errors.InvalidEmail("That is too long for an email address.")
-    found = [m.rstrip(".") for m in _EMAIL.findall(text)]
+    # Tokens with an '@', minus punctuation around them (not inside: "o'brien@…" stays whole).
+    found = [token.lstrip(_OPENING).rstrip(_CLOSING) for token in text.split() if "@" in token]
     if not found:
         raise errors.EmailMissingAt("That has no '@', so it is not an email address.")
     if len(found) > 1:
@@ -38,9 +39,13 @@ def parse_email(text: object) -> str:
     if len(found[0]) > 254 or len(local) > 64 or not _LOCAL.match(local):
         raise errors.EmailBadName("The part before the '@' is not valid.")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise errors.EmailBadDomain("The part after the '@' is not a valid domain, like example.com.")
+        raise errors.EmailBadDomain(
+            "The part after the '@' is not a valid domain, like example.com."
+        )
     if not re.fullmatch(r"[A-Za-z]{2,24}", labels[-1]):
-        raise errors.EmailBadDomain("The domain must end with a real ending such as .com or .co.uk.")
+        raise errors.EmailBadDomain(
+            "The domain must end with a real ending such as .com or .co.uk."
+        )
     return f"{local}@{domain.lower()}"
 
 
@@ -53,7 +58,9 @@ def parse_mi_id(text: object) -> str:
     value = re.sub(r"[\s\-]", "", _MI_ID_LABEL.sub("", text)).strip(".:")
     low, high = MI_ID_DIGITS
     if not value.isdigit() or not value.isascii():
-        raise errors.InvalidMiId("A Mi ID is a number (digits only), shown in your Mi account profile.")
+        raise errors.InvalidMiId(
+            "A Mi ID is a number (digits only), shown in your Mi account profile."
+        )
     if not low <= len(value) <= high:
         raise errors.InvalidMiId(f"A Mi ID has {low} to {high} digits; that has {len(value)}.")
     if len(set(value)) == 1:

@@ -50,8 +50,12 @@ def parse_rows(text: str, source: str = "CSV") -> list[DeviceRecord]:
         except BotError as exc:
             raise _fail(source, line, "identifier", exc.message) from exc
         if ident.value in first_line:
-            raise _fail(source, line, "identifier",
-                        f"the same device is already on line {first_line[ident.value]}")
+            raise _fail(
+                source,
+                line,
+                "identifier",
+                f"the same device is already on line {first_line[ident.value]}",
+            )
         first_line[ident.value] = line
         for column in ("product", "channel"):
             if not values[column]:
@@ -61,13 +65,20 @@ def parse_rows(text: str, source: str = "CSV") -> list[DeviceRecord]:
         try:
             activated = date.fromisoformat(values["activation_date"])
         except ValueError as exc:
-            raise _fail(source, line, "activation_date",
-                        f"{values['activation_date']!r} is not a date like 2023-08-01") from exc
+            raise _fail(
+                source,
+                line,
+                "activation_date",
+                f"{values['activation_date']!r} is not a date like 2023-08-01",
+            ) from exc
         flag = values["returned"].casefold()
         if flag not in _TRUE | _FALSE:
             raise _fail(source, line, "returned", f"{values['returned']!r} is not true or false")
-        records.append(DeviceRecord(ident.value, values["product"], activated,
-                                    values["channel"], flag in _TRUE))
+        records.append(
+            DeviceRecord(
+                ident.value, values["product"], activated, values["channel"], flag in _TRUE
+            )
+        )
     if not records:
         raise RegistryImportError(f"{source}: no devices in the file")
     return records

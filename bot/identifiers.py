@@ -19,6 +19,7 @@ bot.errors.MissingCheckDigit: That has 14 digits: the IMEI is missing its last (
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,7 +32,7 @@ from bot.privacy import mask_identifier
 IdentifierKind = Literal["imei", "sn"]
 MAX_INPUT = 200  # longer text is not an identifier someone typed
 
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-.]*\d)*")
+_DIGIT_RUN = re.compile(r"[0-9](?:[\s\-.]*[0-9])*")
 _LABEL = re.compile(
     r"^\s*(?:(?:my|the|it'?s|its|is|number|no\.?|num|imei|sn|s/n|serial|serial\s+number)\b[\s:#=\-]*)+",
     re.IGNORECASE,
@@ -64,7 +65,8 @@ def _as_text(text: object) -> str:
         raise errors.InvalidIdentifier(
             f"That is {len(text)} characters long; an IMEI has 15 digits and an SN 8 to 20 characters."
         )
-    return text
+    # Full-width and other compatibility forms become plain ASCII, so one device has one key.
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _is_degenerate(value: str) -> bool:
@@ -75,14 +77,14 @@ def parse_imei(text: object) -> Identifier:
     """A phone's IMEI: exactly 15 digits with a valid check digit."""
     raw = _as_text(text)
     runs = _DIGIT_RUN.findall(raw)
-    rest = _DIGIT_RUN.sub("", _LABEL.sub("", raw)).strip(" .,:;-#")
+    rest = re.sub(r"[\s.,:;#\-]", "", _DIGIT_RUN.sub("", _LABEL.sub("", raw)))
     if not runs or rest:
         raise errors.NotDigits(
             "An IMEI has digits only (15 of them); spaces and dashes between them are fine."
         )
     if len(runs) > 1:
         raise errors.NotDigits("Please send just one IMEI, as 15 digits.")
-    digits = re.sub(r"\D", "", runs[0])
+    digits = re.sub(r"[^0-9]", "", runs[0])
     if len(digits) == 14:
         raise errors.MissingCheckDigit(
             "That has 14 digits: the IMEI is missing its last (check) digit."

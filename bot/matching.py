@@ -28,9 +28,38 @@ T = TypeVar("T")
 
 _BRANDS = {"xiaomi": "xiaomi", "mi": "xiaomi", "redmi": "redmi", "poco": "poco"}
 _FILLER = {
-    "a", "an", "the", "my", "i", "its", "it", "is", "it's", "have", "got", "bought", "new",
-    "phone", "smartphone", "mobile", "tablet", "model", "device", "from", "on", "at", "in",
-    "via", "through", "of", "was", "purchased", "store", "shop", "sold", "by",
+    "a",
+    "an",
+    "the",
+    "my",
+    "i",
+    "its",
+    "it",
+    "is",
+    "it's",
+    "have",
+    "got",
+    "bought",
+    "new",
+    "phone",
+    "smartphone",
+    "mobile",
+    "tablet",
+    "model",
+    "device",
+    "from",
+    "on",
+    "at",
+    "in",
+    "via",
+    "through",
+    "of",
+    "was",
+    "purchased",
+    "store",
+    "shop",
+    "sold",
+    "by",
 }
 _MAX_INPUT = 120
 
@@ -73,7 +102,7 @@ def _product_key(text: str, drop_filler: bool) -> _ProductKey:
 
 
 def _has_5g(tokens: list[str]) -> bool:
-    return any(a == "5" and b == "g" for a, b in zip(tokens, tokens[1:]))
+    return any(a == "5" and b == "g" for a, b in zip(tokens, tokens[1:], strict=False))
 
 
 def _without_5g(tokens: list[str]) -> list[str]:
@@ -131,23 +160,30 @@ def match_channel(
     channels: tuple[SalesChannel, ...],
     ambiguous: tuple[AmbiguousChannel, ...] = (),
 ) -> Match[SalesChannel]:
-    """The sales channel named in the text; several when the name fits more than one."""
+    """The sales channel named in the text; several when it names more than one
+    ("very cheap on ebay" names Very and eBay: the customer is asked which)."""
     if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
         return Match(())
     typed = _phrase(text)
     by_name = {c.name: c for c in channels}
-    best: tuple[int, tuple[SalesChannel, ...]] = (0, ())
-    for channel in channels:
-        for alias in (channel.name, *channel.aliases):
-            phrase = _phrase(alias)
-            if phrase.strip() and phrase in typed and len(phrase) > best[0]:
-                best = (len(phrase), (channel,))
-    for entry in ambiguous:
-        phrase = _phrase(entry.alias)
-        if phrase in typed and len(phrase) > best[0]:
-            best = (len(phrase), tuple(by_name[o] for o in entry.options))
-    if best[1]:
-        return Match(best[1])
+    found: list[tuple[int, int, tuple[SalesChannel, ...]]] = []  # (start, end, channels)
+    names: list[tuple[str, tuple[SalesChannel, ...]]] = [
+        (alias, (channel,)) for channel in channels for alias in (channel.name, *channel.aliases)
+    ]
+    names += [(entry.alias, tuple(by_name[o] for o in entry.options)) for entry in ambiguous]
+    for alias, fitting in names:
+        phrase = _phrase(alias)
+        start = typed.find(phrase)
+        if phrase.strip() and start >= 0:
+            found.append((start, start + len(phrase), fitting))
+    # A phrase inside a longer one ("amazon" in "amazon marketplace") gives way to it.
+    kept = [
+        f
+        for f in found
+        if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)
+    ]
+    if kept:
+        return Match(tuple(dict.fromkeys(c for _, _, fitting in kept for c in fitting)))
     words = {" ".join(_phrase(a).split()): c for c in channels for a in (c.name, *c.aliases)}
     close = difflib.get_close_matches(" ".join(typed.split()), list(words), n=3, cutoff=0.8)
     return Match((), tuple(dict.fromkeys(words[w] for w in close)))

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-# runs of 6+ digits, possibly broken by spaces or dashes (IMEI, Mi ID, phone-like)
-_DIGITS = re.compile(r"(?<![\w])\d(?:[ \-]?\d){5,}(?![\w])")
+# runs of 6+ digits, possibly broken by spaces, dashes or dots (IMEI, Mi ID, phone-like)
+_DIGITS = re.compile(r"(?<![\w])\d(?:[ .\-]?\d){5,}(?![\w])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # serial-number-like tokens: 8-20 letters/digits/slash with at least 3 digits and a letter
 _SERIAL = re.compile(r"\b(?=[A-Za-z0-9/]*[A-Za-z])(?=(?:[A-Za-z/]*\d){3})[A-Za-z0-9/]{8,20}\b")
 
@@ -42,6 +44,8 @@ def mask_mi_id(value: str) -> str:
 
 
 def _mask_digits(match: re.Match[str]) -> str:
+    if _DATE.fullmatch(match.group(0)):
+        return match.group(0)  # a date is not personal data
     digits = re.sub(r"\D", "", match.group(0))
     return mask_identifier(digits) if len(digits) >= 12 else mask_mi_id(digits)
 
@@ -63,8 +67,14 @@ class MaskingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = mask_text(message)
         record.args = None
+        # Format the traceback now, masked: a formatter reuses exc_text instead of
+        # formatting the exception again with personal data in it.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
             record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
 
 
@@ -75,10 +85,10 @@ def install_masking() -> None:
     if getattr(factory, "masks_personal_data", False):
         return
 
-    def masked_factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def masked_factory(*args, **kwargs):
         record = factory(*args, **kwargs)
         masking.filter(record)
         return record
 
-    masked_factory.masks_personal_data = True  # type: ignore[attr-defined]
+    setattr(masked_factory, "masks_personal_data", True)  # noqa: B010 (marks our own factory)
     logging.setLogRecordFactory(masked_factory)

@@ -42,8 +42,15 @@ class HttpDeviceRegistry:
     Retries connection errors and 429/5xx with backoff; never retries other 4xx.
     """
 
-    def __init__(self, base_url: str, *, timeout: float = 5.0, attempts: int = 3,
-                 backoff: float = 0.5, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 5.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout, self.attempts, self.backoff = timeout, attempts, backoff
         self.session = session or requests.Session()
@@ -70,7 +77,7 @@ class HttpDeviceRegistry:
         raise RegistryUnavailable(f"The device registry did not answer ({problem}).")
 
     @staticmethod
-    def _record(data: dict) -> DeviceRecord:  # type: ignore[type-arg]
+    def _record(data: dict) -> DeviceRecord:
         try:
             return DeviceRecord(
                 identifier=str(data["identifier"]),
@@ -80,4 +87,6 @@ class HttpDeviceRegistry:
                 returned=bool(data["returned"]),
             )
         except (KeyError, ValueError, TypeError) as exc:
-            raise RegistryUnavailable(f"The device registry sent a malformed record ({exc}).") from exc
+            raise RegistryUnavailable(
+                f"The device registry sent a malformed record ({exc})."
+            ) from exc

@@ -108,8 +108,9 @@ def check_window(program: RedemptionProgram, clock: Clock) -> Decision | None:
     return window_refusal(program, clock.now())
 
 
-def precheck(program: RedemptionProgram, clock: Clock, channel_name: str | None = None
-             ) -> RedemptionResult | None:
+def precheck(
+    program: RedemptionProgram, clock: Clock, channel_name: str | None = None
+) -> RedemptionResult | None:
     """A refusal that needs no personal data: the activity is closed (RED-2, RED-16), or
     the purchase channel is not authorised (RED-7). None when the claim can go on."""
     decision = check_window(program, clock)
@@ -132,7 +133,9 @@ def _template_values(program: RedemptionProgram, **values: object) -> dict[str, 
     }
 
 
-def redeem(program: RedemptionProgram, request: RedemptionRequest, ports: RedemptionPorts) -> RedemptionResult:
+def redeem(
+    program: RedemptionProgram, request: RedemptionRequest, ports: RedemptionPorts
+) -> RedemptionResult:
     """Decide a redemption and, when it is granted or needs review, record it together
     with its email in one transaction. Concurrent attempts on one IMEI/SN: exactly one
     succeeds; the unique constraint turns the others into a RED-9 refusal."""
@@ -150,8 +153,9 @@ def redeem(program: RedemptionProgram, request: RedemptionRequest, ports: Redemp
     device = ports.registry.lookup(ident.value)
     for _attempt in range(3):
         try:
-            return _decide_and_record(program, request, ports, product, channel, ident, email,
-                                      mi_id, device)
+            return _decide_and_record(
+                program, request, ports, product, channel, ident, email, mi_id, device
+            )
         except IntegrityError:
             # Another attempt on the same IMEI/SN won the race (or a code collided):
             # decide again, now seeing what was committed.
@@ -159,8 +163,17 @@ def redeem(program: RedemptionProgram, request: RedemptionRequest, ports: Redemp
     raise errors.BotError("The redemption could not be recorded; please try again.")
 
 
-def _decide_and_record(program, request, ports, product, channel, ident, email, mi_id,  # type: ignore[no-untyped-def]
-                       device: DeviceRecord | None) -> RedemptionResult:
+def _decide_and_record(
+    program,
+    request,
+    ports,
+    product,
+    channel,
+    ident,
+    email,
+    mi_id,
+    device: DeviceRecord | None,
+) -> RedemptionResult:
     now = ports.clock.now()
     zone = program.window.opens.tzinfo
     with UnitOfWork(ports.engine) as uow:
@@ -172,9 +185,13 @@ def _decide_and_record(program, request, ports, product, channel, ident, email, 
             identifier=ident,
             submitted_at=now,
             device=device,
-            prior=PriorParticipation(prior_row.program_id, prior_row.status,
-                                     prior_row.submitted_at.astimezone(zone).date())
-            if prior_row else None,
+            prior=PriorParticipation(
+                prior_row.program_id,
+                prior_row.status,
+                prior_row.submitted_at.astimezone(zone).date(),
+            )
+            if prior_row
+            else None,
             recent_by_mi_id=uow.participations.count_since(since, mi_id=mi_id),
             recent_by_email=uow.participations.count_since(since, email=email),
             identifier_failures=request.identifier_failures,
@@ -183,28 +200,61 @@ def _decide_and_record(program, request, ports, product, channel, ident, email, 
         if decision.outcome is Outcome.NOT_ELIGIBLE or prior_row is not None:
             return _result(program, decision, email=email)
         today = now.astimezone(zone).date()
-        code = new_code(program.coupon.code_prefix) if decision.outcome is Outcome.ELIGIBLE else None
-        due = None if code else calendar_for(program).add_working_days(today, program.review_working_days)
+        code = (
+            new_code(program.coupon.code_prefix) if decision.outcome is Outcome.ELIGIBLE else None
+        )
+        due = (
+            None
+            if code
+            else calendar_for(program).add_working_days(today, program.review_working_days)
+        )
         participation_id = uow.participations.add(
-            family=program.family, identifier=ident.value, identifier_kind=ident.kind,
-            program_id=program.id, product=product.name, channel=channel.name, email=email,
-            mi_id=mi_id, status="issued" if code else "review", rule_ids=",".join(decision.rule_ids),
-            coupon_code=code, coupon_valid_until=program.coupon.valid_until if code else None,
-            due_date=due, conversation_id=request.conversation_id, submitted_at=now, updated_at=now,
+            family=program.family,
+            identifier=ident.value,
+            identifier_kind=ident.kind,
+            program_id=program.id,
+            product=product.name,
+            channel=channel.name,
+            email=email,
+            mi_id=mi_id,
+            status="issued" if code else "review",
+            rule_ids=",".join(decision.rule_ids),
+            coupon_code=code,
+            coupon_valid_until=program.coupon.valid_until if code else None,
+            due_date=due,
+            conversation_id=request.conversation_id,
+            submitted_at=now,
+            updated_at=now,
         )
         message = ports.templates.render(
-            "coupon_issued" if code else "review_opened", email,
+            "coupon_issued" if code else "review_opened",
+            email,
             **_template_values(
-                program, product=product.name, identifier_label=ident.label,
-                masked_identifier=ident.masked, coupon_code=code or "",
-                explanation=decision.explanation, due_date=long_date(due) if due else "",
+                program,
+                product=product.name,
+                identifier_label=ident.label,
+                masked_identifier=ident.masked,
+                coupon_code=code or "",
+                explanation=decision.explanation,
+                due_date=long_date(due) if due else "",
             ),
         )
-        uow.outbox.add(kind=message_kind(code), to_address=email, subject=message.subject,
-                       body=message.body, now=now, participation_id=participation_id)
+        uow.outbox.add(
+            kind=message_kind(code),
+            to_address=email,
+            subject=message.subject,
+            body=message.body,
+            now=now,
+            participation_id=participation_id,
+        )
         uow.commit()
-    log.info("redemption %s for %s: %s %s", participation_id, ident.masked,
-             decision.outcome.value, ",".join(decision.rule_ids))
+    log.info(
+        "redemption %s for %s: %s %s",
+        participation_id,
+        ident.masked,
+        decision.outcome.value,
+        ",".join(decision.rule_ids),
+    )
     return _result(program, decision, email=email, code=code, due=due, stored=True)
 
 
@@ -212,10 +262,18 @@ def message_kind(code: str | None) -> str:
     return "coupon_issued" if code else "review_opened"
 
 
-def _result(program: RedemptionProgram, decision: Decision, *, email: str, code: str | None = None,
-            due: date | None = None, stored: bool = False) -> RedemptionResult:
-    values = _template_values(program, coupon_code=code or "", email=email,
-                              due_date=long_date(due) if due else "")
+def _result(
+    program: RedemptionProgram,
+    decision: Decision,
+    *,
+    email: str,
+    code: str | None = None,
+    due: date | None = None,
+    stored: bool = False,
+) -> RedemptionResult:
+    values = _template_values(
+        program, coupon_code=code or "", email=email, due_date=long_date(due) if due else ""
+    )
     next_step = program.next_steps[decision.next_step].format(**values)
     return RedemptionResult(decision, next_step, code, due, stored)
 
@@ -228,8 +286,13 @@ class ImportReport:
     revoked: int
 
 
-def import_devices(program: RedemptionProgram, records: list[DeviceRecord], engine: Engine,
-                   clock: Clock, templates: Templates) -> ImportReport:
+def import_devices(
+    program: RedemptionProgram,
+    records: list[DeviceRecord],
+    engine: Engine,
+    clock: Clock,
+    templates: Templates,
+) -> ImportReport:
     """Load registry records; a device now marked returned loses its coupon (RED-10),
     and its owner is emailed — all in one transaction."""
     now = clock.now()
@@ -241,14 +304,26 @@ def import_devices(program: RedemptionProgram, records: list[DeviceRecord], engi
             uow.participations.set_status(participation.id, "revoked", now)
             label = "IMEI" if participation.identifier_kind == "imei" else "serial number (SN)"
             message = templates.render(
-                "coupon_revoked", participation.email,
-                **_template_values(program, product=participation.product, identifier_label=label,
-                                   masked_identifier=Identifier(participation.identifier_kind,  # type: ignore[arg-type]
-                                                                participation.identifier).masked,
-                                   coupon_code=participation.coupon_code or ""),
+                "coupon_revoked",
+                participation.email,
+                **_template_values(
+                    program,
+                    product=participation.product,
+                    identifier_label=label,
+                    masked_identifier=Identifier(
+                        participation.identifier_kind,  # type: ignore[arg-type]
+                        participation.identifier,
+                    ).masked,
+                    coupon_code=participation.coupon_code or "",
+                ),
             )
-            uow.outbox.add(kind="coupon_revoked", to_address=participation.email,
-                           subject=message.subject, body=message.body, now=now,
-                           participation_id=participation.id)
+            uow.outbox.add(
+                kind="coupon_revoked",
+                to_address=participation.email,
+                subject=message.subject,
+                body=message.body,
+                now=now,
+                participation_id=participation.id,
+            )
         uow.commit()
     return ImportReport(added, updated, len(revoked))

@@ -12,8 +12,9 @@ from sqlalchemy.engine import make_url
 class UrlSQLTrackerStore(SQLTrackerStore):
     """``sqlite:///var/tracker.db`` or ``postgresql://user:pass@host:5432/db``."""
 
-    def __init__(self, host: str | None = None, domain: Any = None, event_broker: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, host: str | None = None, domain: Any = None, event_broker: Any = None, **kwargs: Any
+    ) -> None:
         if not host:
             raise ValueError("TRACKER_STORE_URL is empty: give an SQLAlchemy URL")
         url = make_url(host)

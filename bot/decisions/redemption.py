@@ -56,7 +56,7 @@ def long_moment(moment: datetime) -> str:
     return f"{long_date(moment)}, {moment:%H:%M}"
 
 
-class _Values(dict):  # type: ignore[type-arg]
+class _Values(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -82,7 +82,9 @@ def window_refusal(program: RedemptionProgram, moment: datetime) -> Decision | N
     """Refusal when ``moment`` is outside the submission window (RED-2, RED-16)."""
     explain = _Explainer(program)
     if not program.window.has_started(moment):
-        return Decision(Outcome.NOT_ELIGIBLE, (explain.reason("RED-2-not-started"),), "not_eligible")
+        return Decision(
+            Outcome.NOT_ELIGIBLE, (explain.reason("RED-2-not-started"),), "not_eligible"
+        )
     if program.window.has_ended(moment):
         return Decision(
             Outcome.NOT_ELIGIBLE,
@@ -145,7 +147,11 @@ def decide_redemption(program: RedemptionProgram, facts: RedemptionFacts) -> Dec
         if program.product(device.product) is None:
             refusals.append(explain.reason("RED-5", product=device.product))
         registry_channel = program.channel(device.channel)
-        if registry_channel is not None and not registry_channel.authorised and facts.channel.authorised:
+        if (
+            registry_channel is not None
+            and not registry_channel.authorised
+            and facts.channel.authorised
+        ):
             refusals.append(explain.reason("RED-7-registry"))
         if (today - device.activation_date).days <= program.min_activation_days:
             refusals.append(

@@ -25,8 +25,9 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver_due(engine: Engine, sender: Sender, clock: Clock, from_address: str,
-                limit: int = 50) -> DeliveryReport:
+def deliver_due(
+    engine: Engine, sender: Sender, clock: Clock, from_address: str, limit: int = 50
+) -> DeliveryReport:
     """Send what is due now. Each message is claimed in its own short transaction,
     so two deliverers never send the same message twice."""
     sent = retrying = failed = 0
@@ -38,8 +39,13 @@ def deliver_due(engine: Engine, sender: Sender, clock: Clock, from_address: str,
             uow.commit()
         if queued is None:
             continue
-        message = build_message(from_address, queued.to_address, queued.subject, queued.body,
-                                reference=f"outbox{queued.id}")
+        message = build_message(
+            from_address,
+            queued.to_address,
+            queued.subject,
+            queued.body,
+            reference=f"outbox{queued.id}",
+        )
         try:
             sender.send(message)
         except Exception as exc:  # any transport failure: keep the message, retry later
@@ -48,8 +54,13 @@ def deliver_due(engine: Engine, sender: Sender, clock: Clock, from_address: str,
             with UnitOfWork(engine) as uow:
                 uow.outbox.mark_failed(queued.id, f"{type(exc).__name__}: {exc}", retry_at)
                 uow.commit()
-            log.warning("email %d not sent (attempt %d%s): %s", queued.id, queued.attempts,
-                        ", giving up" if final else "", type(exc).__name__)
+            log.warning(
+                "email %d not sent (attempt %d%s): %s",
+                queued.id,
+                queued.attempts,
+                ", giving up" if final else "",
+                type(exc).__name__,
+            )
             failed += final
             retrying += not final
             continue

@@ -48,8 +48,16 @@ class FileSender:
 
 
 class SmtpSender:
-    def __init__(self, host: str, port: int, *, username: str | None = None,
-                 password: str | None = None, mode: str = "plain", timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        mode: str = "plain",
+        timeout: float = 15.0,
+    ) -> None:
         self.host, self.port, self.mode, self.timeout = host, port, mode, timeout
         self.username, self.password = username, password
 
@@ -86,7 +94,8 @@ def sender_from_url(url: str, base: Path) -> Sender:
     except ValueError as exc:
         raise ConfigurationError(f"EMAIL_URL has a bad port: {exc}") from exc
     return SmtpSender(
-        parts.hostname, port,
+        parts.hostname,
+        port,
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         mode=modes[parts.scheme],

@@ -79,7 +79,9 @@ class _Fields:
 
     def texts(self, key: str) -> tuple[str, ...]:
         values = self.data.get(key) or []
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() for v in values
+        ):
             self.fail(key, "expected a list of texts")
         return tuple(v.strip() for v in values)
 
@@ -88,7 +90,7 @@ class _Fields:
         for name in required:
             section.text(name)
         result = {}
-        for name, template in section.data.items():
+        for name in section.data:
             text = section.text(str(name))
             try:
                 list(string.Formatter().parse(text))
@@ -121,7 +123,9 @@ def _products(fields: _Fields) -> tuple[model.Product, ...]:
     return tuple(products)
 
 
-def _channels(fields: _Fields) -> tuple[tuple[model.SalesChannel, ...], tuple[model.AmbiguousChannel, ...]]:
+def _channels(
+    fields: _Fields,
+) -> tuple[tuple[model.SalesChannel, ...], tuple[model.AmbiguousChannel, ...]]:
     section = fields.sub("channels")
     channels = [
         model.SalesChannel(item.text("name"), authorised, item.texts("aliases"))
@@ -133,7 +137,9 @@ def _channels(fields: _Fields) -> tuple[tuple[model.SalesChannel, ...], tuple[mo
         for alias in (channel.name, *channel.aliases):
             key = alias.casefold()
             if seen.get(key, channel.name) != channel.name:
-                section.fail("", f"alias {alias!r} belongs to both {seen[key]!r} and {channel.name!r}")
+                section.fail(
+                    "", f"alias {alias!r} belongs to both {seen[key]!r} and {channel.name!r}"
+                )
             seen[key] = channel.name
     names = {c.name for c in channels}
     ambiguous = []
@@ -141,7 +147,9 @@ def _channels(fields: _Fields) -> tuple[tuple[model.SalesChannel, ...], tuple[mo
         options = item.texts("options")
         unknown = [o for o in options if o not in names]
         if len(options) < 2 or unknown:
-            item.fail("options", f"expected two or more channel names from the lists; unknown: {unknown}")
+            item.fail(
+                "options", f"expected two or more channel names from the lists; unknown: {unknown}"
+            )
         ambiguous.append(model.AmbiguousChannel(item.text("alias").casefold(), options))
     return tuple(channels), tuple(ambiguous)
 
@@ -224,7 +232,9 @@ def load_programs(directory: Path) -> dict[str, model.RedemptionProgram]:
     for path in files:
         program = read_program_file(path)
         if program.id in programs:
-            raise ProgramDataError(f"{path}: id: {program.id!r} is also used by {programs[program.id].source}")
+            raise ProgramDataError(
+                f"{path}: id: {program.id!r} is also used by {programs[program.id].source}"
+            )
         programs[program.id] = program
     return programs
 

@@ -12,8 +12,20 @@ _ONE_MINUTE = timedelta(minutes=1)
 # Reason and next-step keys a redemption program file must define, because
 # the redemption decision (bot.decisions.redemption) speaks through them.
 REDEMPTION_REASON_KEYS = (
-    "RED-2-not-started", "RED-2-ended", "RED-16", "RED-5", "RED-6", "RED-7", "RED-7-registry",
-    "RED-8", "RED-8-unknown", "RED-9", "RED-10", "RED-12", "RED-13", "RED-15",
+    "RED-2-not-started",
+    "RED-2-ended",
+    "RED-16",
+    "RED-5",
+    "RED-6",
+    "RED-7",
+    "RED-7-registry",
+    "RED-8",
+    "RED-8-unknown",
+    "RED-9",
+    "RED-10",
+    "RED-12",
+    "RED-13",
+    "RED-15",
 )
 REDEMPTION_NEXT_STEP_KEYS = ("eligible", "not_eligible", "needs_review", "already_under_review")
 
@@ -120,4 +132,3 @@ class RedemptionProgram:
 
     def channel(self, name: str) -> SalesChannel | None:
         return next((c for c in self.channels if c.name == name), None)
-

@@ -18,7 +18,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (documented recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -28,7 +28,7 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection):
         # IMMEDIATE takes the write lock up front, so a read-then-insert (RED-9 check,
         # then the row) cannot interleave with another writer and deadlock.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

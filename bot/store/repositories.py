@@ -17,9 +17,11 @@ class DeviceRepository:
         self.connection = connection
 
     def get(self, identifier: str) -> DeviceRecord | None:
-        row = self.connection.execute(
-            select(devices).where(devices.c.identifier == identifier)
-        ).mappings().first()
+        row = (
+            self.connection.execute(select(devices).where(devices.c.identifier == identifier))
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         return DeviceRecord(
@@ -49,10 +51,14 @@ class DeviceRepository:
             }
             if record.identifier in known:
                 self.connection.execute(
-                    update(devices).where(devices.c.identifier == record.identifier).values(**values)
+                    update(devices)
+                    .where(devices.c.identifier == record.identifier)
+                    .values(**values)
                 )
             else:
-                self.connection.execute(insert(devices).values(identifier=record.identifier, **values))
+                self.connection.execute(
+                    insert(devices).values(identifier=record.identifier, **values)
+                )
         return len(records) - len(known), len(known)
 
 
@@ -75,19 +81,27 @@ class ParticipationRepository:
         self.connection = connection
 
     def find(self, family: str, identifier: str) -> Participation | None:
-        row = self.connection.execute(
-            select(participations).where(
-                participations.c.family == family, participations.c.identifier == identifier
+        row = (
+            self.connection.execute(
+                select(participations).where(
+                    participations.c.family == family, participations.c.identifier == identifier
+                )
             )
-        ).mappings().first()
+            .mappings()
+            .first()
+        )
         return _participation(row) if row else None
 
-    def count_since(self, since: datetime, *, mi_id: str | None = None, email: str | None = None) -> int:
-        column, value = (participations.c.mi_id, mi_id) if mi_id else (participations.c.email, email)
+    def count_since(
+        self, since: datetime, *, mi_id: str | None = None, email: str | None = None
+    ) -> int:
+        column, value = (
+            (participations.c.mi_id, mi_id) if mi_id else (participations.c.email, email)
+        )
         return self.connection.execute(
-            select(func.count()).select_from(participations).where(
-                column == value, participations.c.submitted_at >= since
-            )
+            select(func.count())
+            .select_from(participations)
+            .where(column == value, participations.c.submitted_at >= since)
         ).scalar_one()
 
     def add(self, **values: object) -> int:
@@ -110,7 +124,7 @@ class ParticipationRepository:
         )
 
 
-def _participation(row) -> Participation:  # type: ignore[no-untyped-def]
+def _participation(row) -> Participation:
     return Participation(
         id=row["id"],
         identifier=row["identifier"],
@@ -141,13 +155,27 @@ class OutboxRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(self, *, kind: str, to_address: str, subject: str, body: str, now: datetime,
-            participation_id: int | None = None) -> int:
+    def add(
+        self,
+        *,
+        kind: str,
+        to_address: str,
+        subject: str,
+        body: str,
+        now: datetime,
+        participation_id: int | None = None,
+    ) -> int:
         result = self.connection.execute(
             insert(outbox).values(
-                kind=kind, to_address=to_address, subject=subject, body=body,
-                participation_id=participation_id, status="pending", attempts=0,
-                next_attempt_at=now, created_at=now,
+                kind=kind,
+                to_address=to_address,
+                subject=subject,
+                body=body,
+                participation_id=participation_id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
             )
         )
         return int(result.inserted_primary_key[0])
@@ -174,17 +202,27 @@ class OutboxRepository:
                 or_(outbox.c.status == "pending", outbox.c.status == "sending"),
                 outbox.c.next_attempt_at <= now,
             )
-            .values(status="sending", attempts=outbox.c.attempts + 1,
-                    next_attempt_at=now + self.CLAIM_TIMEOUT)
+            .values(
+                status="sending",
+                attempts=outbox.c.attempts + 1,
+                next_attempt_at=now + self.CLAIM_TIMEOUT,
+            )
         )
         if claimed.rowcount != 1:
             return None
-        row = self.connection.execute(select(outbox).where(outbox.c.id == message_id)).mappings().one()
-        return QueuedEmail(row["id"], row["to_address"], row["subject"], row["body"], row["attempts"])
+        row = (
+            self.connection.execute(select(outbox).where(outbox.c.id == message_id))
+            .mappings()
+            .one()
+        )
+        return QueuedEmail(
+            row["id"], row["to_address"], row["subject"], row["body"], row["attempts"]
+        )
 
     def mark_sent(self, message_id: int, now: datetime) -> None:
         self.connection.execute(
-            update(outbox).where(outbox.c.id == message_id)
+            update(outbox)
+            .where(outbox.c.id == message_id)
             .values(status="sent", sent_at=now, last_error=None)
         )
 
@@ -198,5 +236,7 @@ class OutboxRepository:
         self.connection.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
     def counts(self) -> dict[str, int]:
-        rows = self.connection.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+        rows = self.connection.execute(
+            select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        )
         return {status: count for status, count in rows}

@@ -21,25 +21,30 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 
-class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]
+class UtcDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on every database (SQLite drops zones)."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value, dialect):
         if value is None:
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return (
+            value.replace(tzinfo=timezone.utc)
+            if value.tzinfo is None
+            else value.astimezone(timezone.utc)
+        )
+
 
 metadata = MetaData(
     naming_convention={

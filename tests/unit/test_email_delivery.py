@@ -50,9 +50,13 @@ def smtp_desk(tmp_path, port):
 
 
 def claim():
-    return services.RedemptionRequest(product="Xiaomi 13", channel="Argos",
-                                      identifier="867234051234562", email="sam@example.org",
-                                      mi_id="6123456789")
+    return services.RedemptionRequest(
+        product="Xiaomi 13",
+        channel="Argos",
+        identifier="867234051234562",
+        email="sam@example.org",
+        mi_id="6123456789",
+    )
 
 
 def test_the_coupon_email_is_delivered_over_smtp(tmp_path, smtp_server):
@@ -106,12 +110,23 @@ def test_gives_up_after_the_last_attempt_and_says_so(tmp_path):
     assert (row["status"], row["attempts"]) == ("failed", 6)
 
 
-@pytest.mark.parametrize(("url", "kind", "detail"), [
-    ("file://var/outbox", FileSender, "var/outbox"),
-    ("smtp://user:p%40ss@mail.example.com:2525", SmtpSender, ("mail.example.com", 2525, "p@ss", "plain")),
-    ("smtp+starttls://mail.example.com", SmtpSender, ("mail.example.com", 587, None, "starttls")),
-    ("smtps://mail.example.com", SmtpSender, ("mail.example.com", 465, None, "ssl")),
-])
+@pytest.mark.parametrize(
+    ("url", "kind", "detail"),
+    [
+        ("file://var/outbox", FileSender, "var/outbox"),
+        (
+            "smtp://user:p%40ss@mail.example.com:2525",
+            SmtpSender,
+            ("mail.example.com", 2525, "p@ss", "plain"),
+        ),
+        (
+            "smtp+starttls://mail.example.com",
+            SmtpSender,
+            ("mail.example.com", 587, None, "starttls"),
+        ),
+        ("smtps://mail.example.com", SmtpSender, ("mail.example.com", 465, None, "ssl")),
+    ],
+)
 def test_email_url_picks_the_sender(tmp_path, url, kind, detail):
     sender = sender_from_url(url, tmp_path)
     assert isinstance(sender, kind)

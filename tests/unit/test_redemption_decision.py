@@ -30,7 +30,9 @@ def facts(program):
         channel=program.channel("Currys"),
         identifier=IMEI,
         submitted_at=london(2023, 9, 28),
-        device=DeviceRecord(IMEI.value, "Redmi Note 12 Pro+ 5G", date(2023, 8, 20), "Currys", False),
+        device=DeviceRecord(
+            IMEI.value, "Redmi Note 12 Pro+ 5G", date(2023, 8, 20), "Currys", False
+        ),
     )
 
 
@@ -51,8 +53,9 @@ def test_grants_the_coupon_when_every_condition_is_met(program, facts):
     ],
 )
 def test_window_opens_at_midnight_london_time(program, facts, moment, outcome):
-    facts = replace(facts, submitted_at=moment,
-                    device=replace(facts.device, activation_date=date(2023, 8, 1)))
+    facts = replace(
+        facts, submitted_at=moment, device=replace(facts.device, activation_date=date(2023, 8, 1))
+    )
     assert decide_redemption(program, facts).outcome is outcome
 
 
@@ -79,10 +82,13 @@ def test_window_edge_is_judged_in_london_time_not_utc(program):
     assert window_refusal(program, datetime(2024, 1, 1, 0, 0, tzinfo=timezone.utc)) is not None
 
 
-@pytest.mark.parametrize(("activated", "outcome"), [
-    (date(2023, 9, 13), Outcome.NOT_ELIGIBLE),   # 15 days before 28 Sep: not greater than 15
-    (date(2023, 9, 12), Outcome.ELIGIBLE),       # 16 days: eligible
-])
+@pytest.mark.parametrize(
+    ("activated", "outcome"),
+    [
+        (date(2023, 9, 13), Outcome.NOT_ELIGIBLE),  # 15 days before 28 Sep: not greater than 15
+        (date(2023, 9, 12), Outcome.ELIGIBLE),  # 16 days: eligible
+    ],
+)
 def test_activation_must_be_more_than_15_days_before_submission(program, facts, activated, outcome):
     facts = replace(facts, device=replace(facts.device, activation_date=activated))
     decision = decide_redemption(program, facts)
@@ -116,7 +122,9 @@ def test_a_second_claim_while_the_first_is_under_review_says_so(program, facts):
 
 
 def test_a_returned_device_loses_the_qualification(program, facts):
-    decision = decide_redemption(program, replace(facts, device=replace(facts.device, returned=True)))
+    decision = decide_redemption(
+        program, replace(facts, device=replace(facts.device, returned=True))
+    )
     assert decision.outcome is Outcome.NOT_ELIGIBLE
     assert "RED-10" in decision.rule_ids
 
@@ -130,7 +138,9 @@ def test_refuses_an_unauthorised_channel(program, facts):
 
 
 def test_refuses_when_the_registry_shows_a_grey_market_sale(program, facts):
-    decision = decide_redemption(program, replace(facts, device=replace(facts.device, channel="eBay")))
+    decision = decide_redemption(
+        program, replace(facts, device=replace(facts.device, channel="eBay"))
+    )
     assert decision.rule_ids == ("RED-7",)
 
 
@@ -153,15 +163,24 @@ def test_an_aiot_product_needs_its_serial_number_not_an_imei(program, facts):
 
 def test_an_aiot_product_with_its_serial_number_qualifies(program, facts):
     sn = Identifier("sn", "35719/G2XB01234")
-    decision = decide_redemption(program, replace(
-        facts, product=program.product("Redmi Pad"), identifier=sn,
-        device=DeviceRecord(sn.value, "Redmi Pad", date(2023, 8, 15), "Xiaomi Store", False)))
+    decision = decide_redemption(
+        program,
+        replace(
+            facts,
+            product=program.product("Redmi Pad"),
+            identifier=sn,
+            device=DeviceRecord(sn.value, "Redmi Pad", date(2023, 8, 15), "Xiaomi Store", False),
+        ),
+    )
     assert decision.outcome is Outcome.ELIGIBLE
 
 
 def test_reports_every_failed_rule_at_once(program, facts):
-    facts = replace(facts, channel=program.channel("eBay"),
-                    device=replace(facts.device, returned=True, activation_date=date(2023, 9, 20)))
+    facts = replace(
+        facts,
+        channel=program.channel("eBay"),
+        device=replace(facts.device, returned=True, activation_date=date(2023, 9, 20)),
+    )
     assert set(decide_redemption(program, facts).rule_ids) == {"RED-7", "RED-8", "RED-10"}
 
 
@@ -173,14 +192,19 @@ def test_a_sixth_claim_in_24_hours_by_one_person_goes_to_review(program, facts, 
 
 
 def test_repeated_invalid_identifiers_in_one_conversation_go_to_review(program, facts):
-    assert decide_redemption(program, replace(facts, identifier_failures=2)).outcome is Outcome.ELIGIBLE
+    assert (
+        decide_redemption(program, replace(facts, identifier_failures=2)).outcome
+        is Outcome.ELIGIBLE
+    )
     assert decide_redemption(program, replace(facts, identifier_failures=3)).rule_ids == ("RED-15",)
 
 
 def test_never_issues_a_coupon_that_has_already_expired(program, facts):
     # The terms' coupon validity (30 Sep 2023) ends before the activity (31 Dec 2023).
-    assert decide_redemption(program, replace(facts, submitted_at=london(2023, 9, 30, 23, 59))
-                             ).outcome is Outcome.ELIGIBLE
+    assert (
+        decide_redemption(program, replace(facts, submitted_at=london(2023, 9, 30, 23, 59))).outcome
+        is Outcome.ELIGIBLE
+    )
     decision = decide_redemption(program, replace(facts, submitted_at=london(2023, 10, 1, 0, 0)))
     assert decision.outcome is Outcome.NEEDS_REVIEW
     assert decision.rule_ids == ("RED-13",)

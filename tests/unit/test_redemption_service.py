@@ -15,16 +15,23 @@ from bot.decisions.redemption import DeviceRecord
 from bot.store.tables import outbox, participations
 from tests.conftest import london, pin
 
-PHONE = "356938035643809"          # Redmi Note 12 Pro+ 5G, activated 2023-08-20, Xiaomi Store
-UNKNOWN = "350000111122228"        # valid IMEI, not in the registry
-RETURNED = "860111223344551"       # Redmi Note 11, returned
-TOO_RECENT = "359876543210124"     # Xiaomi 13 Pro, activated 2023-09-20
+PHONE = "356938035643809"  # Redmi Note 12 Pro+ 5G, activated 2023-08-20, Xiaomi Store
+UNKNOWN = "350000111122228"  # valid IMEI, not in the registry
+RETURNED = "860111223344551"  # Redmi Note 11, returned
+TOO_RECENT = "359876543210124"  # Xiaomi 13 Pro, activated 2023-09-20
 
 
-def request(identifier=PHONE, product="Redmi Note 12 Pro+ 5G", channel="Xiaomi Store",
-            email="jane.doe@example.com", mi_id="6123456789", **extra):
-    return services.RedemptionRequest(product=product, channel=channel, identifier=identifier,
-                                      email=email, mi_id=mi_id, **extra)
+def request(
+    identifier=PHONE,
+    product="Redmi Note 12 Pro+ 5G",
+    channel="Xiaomi Store",
+    email="jane.doe@example.com",
+    mi_id="6123456789",
+    **extra,
+):
+    return services.RedemptionRequest(
+        product=product, channel=channel, identifier=identifier, email=email, mi_id=mi_id, **extra
+    )
 
 
 def rows(desk, table):
@@ -43,8 +50,16 @@ def test_issues_one_coupon_records_it_and_emails_it(desk):
     assert result.coupon_code and result.coupon_code.startswith("IMEI10-")
     assert "emailed to jane.doe@example.com" in result.next_step
     [row] = rows(desk, participations)
-    assert (row["identifier"], row["status"], row["coupon_code"]) == (PHONE, "issued", result.coupon_code)
-    assert (row["mi_id"], row["email"], row["program_id"]) == ("6123456789", "jane.doe@example.com", "RED")
+    assert (row["identifier"], row["status"], row["coupon_code"]) == (
+        PHONE,
+        "issued",
+        result.coupon_code,
+    )
+    assert (row["mi_id"], row["email"], row["program_id"]) == (
+        "6123456789",
+        "jane.doe@example.com",
+        "RED",
+    )
     [message] = emails(desk)
     text = message.read_text()
     assert result.coupon_code in text
@@ -59,8 +74,9 @@ def test_coupon_codes_are_unique_and_unguessable(desk):
     for identifier in ("867234051234562", "015386007654326", "351234123412348"):
         program = desk.program()
         device = desk.registry.lookup(identifier)
-        result = desk.redeem(request(identifier, product=device.product,
-                                     channel=program.channels[0].name))
+        result = desk.redeem(
+            request(identifier, product=device.product, channel=program.channels[0].name)
+        )
         codes.add(result.coupon_code)
     assert len(codes) == 3
     assert all(len(code.replace("-", "")) == len("IMEI10") + 16 for code in codes)
@@ -91,7 +107,11 @@ def test_an_unknown_device_is_recorded_for_review_with_a_due_date_two_working_da
     assert result.due_date == date(2023, 10, 3)  # Tuesday
     assert "3 October 2023" in result.next_step
     [row] = rows(desk, participations)
-    assert (row["status"], row["coupon_code"], row["due_date"]) == ("review", None, date(2023, 10, 3))
+    assert (row["status"], row["coupon_code"], row["due_date"]) == (
+        "review",
+        None,
+        date(2023, 10, 3),
+    )
     [message] = emails(desk)
     assert "3 October 2023" in message.read_text()
 
@@ -118,13 +138,16 @@ def test_refusals_store_nothing(desk, identifier, rule):
     assert rows(desk, participations) == [] and emails(desk) == []
 
 
-@pytest.mark.parametrize(("change", "error"), [
-    ({"identifier": "35693803564380"}, errors.MissingCheckDigit),
-    ({"email": "jane.example.com"}, errors.EmailMissingAt),
-    ({"mi_id": "abc"}, errors.InvalidMiId),
-    ({"product": "iPhone 15"}, errors.UnknownProduct),
-    ({"channel": "Nowhere"}, errors.UnknownChannel),
-])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"identifier": "35693803564380"}, errors.MissingCheckDigit),
+        ({"email": "jane.example.com"}, errors.EmailMissingAt),
+        ({"mi_id": "abc"}, errors.InvalidMiId),
+        ({"product": "iPhone 15"}, errors.UnknownProduct),
+        ({"channel": "Nowhere"}, errors.UnknownChannel),
+    ],
+)
 def test_bad_input_is_refused_with_its_reason_and_changes_nothing(desk, change, error):
     with pytest.raises(error):
         desk.redeem(request(**change))
@@ -132,10 +155,14 @@ def test_bad_input_is_refused_with_its_reason_and_changes_nothing(desk, change, 
 
 
 def test_a_sixth_claim_by_one_mi_id_within_24_hours_goes_to_review(desk):
-    devices = [DeviceRecord(f"86{n:012d}", "Xiaomi 13", date(2023, 8, 1), "Argos", False) for n in range(6)]
+    devices = [
+        DeviceRecord(f"86{n:012d}", "Xiaomi 13", date(2023, 8, 1), "Argos", False) for n in range(6)
+    ]
     from stdnum import luhn
 
-    devices = [replace(d, identifier=d.identifier + luhn.calc_check_digit(d.identifier)) for d in devices]
+    devices = [
+        replace(d, identifier=d.identifier + luhn.calc_check_digit(d.identifier)) for d in devices
+    ]
     desk.import_devices(devices)
     outcomes = [desk.redeem(request(d.identifier, product="Xiaomi 13")).decision for d in devices]
     assert [d.outcome for d in outcomes[:5]] == [Outcome.ELIGIBLE] * 5
@@ -174,6 +201,8 @@ def test_twenty_parallel_redemptions_of_one_imei_give_exactly_one_coupon_and_one
     assert outcomes == ["eligible"] + ["not_eligible"] * 19
     assert all(r.decision.rule_ids == ("RED-9",) for r in results if r.coupon_code is None)
     with desk.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(participations)).scalar_one() == 1
+        assert (
+            connection.execute(select(func.count()).select_from(participations)).scalar_one() == 1
+        )
         assert connection.execute(select(func.count()).select_from(outbox)).scalar_one() == 1
     assert len(emails(desk)) == 1

@@ -12,13 +12,18 @@ import pytest
 from bot.errors import RegistryUnavailable
 from bot.registry import HttpDeviceRegistry
 
-RECORD = {"identifier": "356938035643809", "product": "Xiaomi 13",
-          "activation_date": "2023-08-01", "channel": "Argos", "returned": False}
+RECORD = {
+    "identifier": "356938035643809",
+    "product": "Xiaomi 13",
+    "activation_date": "2023-08-01",
+    "channel": "Argos",
+    "returned": False,
+}
 
 
 @pytest.fixture
 def registry_server():
-    script: list[int] = []   # status codes to answer, in order; 200 after they run out
+    script: list[int] = []  # status codes to answer, in order; 200 after they run out
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -46,7 +51,11 @@ def registry_server():
 def test_reads_a_device_record(registry_server):
     url, _, seen = registry_server
     record = HttpDeviceRegistry(url).lookup("356938035643809")
-    assert (record.product, record.activation_date, record.returned) == ("Xiaomi 13", date(2023, 8, 1), False)
+    assert (record.product, record.activation_date, record.returned) == (
+        "Xiaomi 13",
+        date(2023, 8, 1),
+        False,
+    )
     assert seen == ["/devices/356938035643809"]
 
 

@@ -64,7 +64,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["participation_id"], ["participations.id"],
+            ["participation_id"],
+            ["participations.id"],
             name="fk_outbox_participation_id_participations",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
