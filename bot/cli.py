@@ -57,9 +57,15 @@ def _outbox_send(desk: Desk, _args: argparse.Namespace) -> int:
 
 
 def _outbox_watch(desk: Desk, args: argparse.Namespace) -> int:
-    logging.getLogger(__name__).info("delivering email every %s s", args.interval)
+    log = logging.getLogger(__name__)
+    log.info("delivering email every %s s", args.interval)
     while True:
-        report = desk.deliver_email()
+        try:
+            report = desk.deliver_email()
+        except Exception:  # e.g. the database is briefly unavailable: report it, try again
+            log.exception("email delivery pass failed; trying again in %s s", args.interval)
+            time.sleep(args.interval)
+            continue
         if report.sent or report.retrying or report.failed:
             print(
                 f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}",

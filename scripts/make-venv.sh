@@ -16,4 +16,4 @@ fi
 echo "creating $venv with $("$python" --version)"
 rm -rf "$venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip<26" wheel
+"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip

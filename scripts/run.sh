@@ -24,7 +24,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --port "$ACTION_SERVER_PORT" --actions actions >"$LOGS/actions.log" 2>&1 &
+.venv/bin/rasa run actions --port "$ACTION_SERVER_PORT" --actions actions --logging-config-file scripts/logging.yml >"$LOGS/actions.log" 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model "$model" --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
   --endpoints endpoints.yml --credentials credentials.yml \
@@ -39,8 +39,8 @@ until curl -sf "http://localhost:$ACTION_SERVER_PORT/health" >/dev/null \
    && curl -sf "http://localhost:$RASA_PORT/status?token=$RASA_TOKEN" >/dev/null; do
   for pid in "${pids[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "error: a server stopped while starting; see $LOGS/actions.log and $LOGS/rasa.log" >&2
-      tail -n 20 "$LOGS/rasa.log" "$LOGS/actions.log" >&2
+      echo "error: a process stopped while starting; see $LOGS/" >&2
+      tail -n 20 "$LOGS"/*.log >&2
       exit 1
     fi
   done
