@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 
 from bot import services
@@ -15,21 +13,7 @@ from bot.errors import ConfigurationError
 from bot.notify.senders import FileSender, SmtpSender, sender_from_url
 from bot.store.tables import outbox
 from tests.conftest import SAMPLE_REGISTRY, london, make_desk, pin
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support import Inbox, free_port
 
 
 @pytest.fixture
