@@ -78,6 +78,11 @@ class ValidateRedemptionForm(FormValidationAction):
     def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        # The whitespace tokenizer drops a "+" that ends an entity ("note12 pro+"):
+        # put it back from the message, or "Pro+" would silently become "Pro".
+        text = str(tracker.latest_message.get("text") or "")
+        if isinstance(value, str) and f"{value}+".casefold() in text.casefold():
+            value = f"{value}+"
         try:
             candidates = services.read_product(desk().program(), str(value))
         except errors.UnknownProduct as exc:

@@ -58,6 +58,15 @@ def test_a_tolerant_product_name_becomes_the_canonical_one(desk):
     assert result["product"] == "Redmi Note 12 Pro+ 5G" and messages == []
 
 
+def test_a_plus_dropped_by_the_tokenizer_is_restored_from_the_message(desk):
+    dispatcher = CollectingDispatcher()
+    asked = tracker(text="i have the redmi note12 pro+")
+    result = ValidateRedemptionForm().validate_product(
+        "redmi note12 pro", dispatcher, asked, DOMAIN
+    )
+    assert result["product"] == "Redmi Note 12 Pro+ 5G"
+
+
 def test_two_fitting_products_are_offered_as_buttons(desk):
     result, [message] = validate("product", "note 12")
     assert result == {"product": None}
