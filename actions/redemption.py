@@ -31,6 +31,7 @@ FORM_SLOTS = (
     "email",
     "mi_id",
 )
+IDENTIFIER_SLOTS = {"imei": "imei", "sn": "serial_number"}
 OUTCOME_RESPONSES = {
     Outcome.ELIGIBLE: "utter_redemption_eligible",
     Outcome.NOT_ELIGIBLE: "utter_redemption_not_eligible",
@@ -39,8 +40,7 @@ OUTCOME_RESPONSES = {
 
 
 def _buttons(slot: str, names: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    entity = "purchase_channel" if slot == "purchase_channel" else slot
-    return [{"title": name, "payload": f'/inform{{"{entity}": "{name}"}}'} for name in names]
+    return [{"title": name, "payload": f'/inform{{"{slot}": "{name}"}}'} for name in names]
 
 
 def _suggestions(names: tuple[str, ...] | list[str]) -> str:
@@ -58,17 +58,17 @@ class ValidateRedemptionForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        # Ask nothing when the answer is already "no" without personal data.
-        if tracker.get_slot("privacy_consent") is False:
+        # Ask nothing more once the answer is "no" without personal data: no consent
+        # or a closed activity (RED-2) — nothing at all; an unauthorised channel (RED-7)
+        # — nothing after the channel.
+        if tracker.get_slot("privacy_consent") is False or desk().check_window():
             return []
-        if desk().precheck(tracker.get_slot("purchase_channel")) is not None:
-            return (
-                [] if desk().check_window() else ["privacy_consent", "product", "purchase_channel"]
-            )
-        program = desk().program()
-        product = program.product(tracker.get_slot("product") or "")
-        identifier = "serial_number" if product and product.kind == "aiot" else "imei"
-        return ["privacy_consent", "product", "purchase_channel", identifier, "email", "mi_id"]
+        asked = ["privacy_consent", "product", "purchase_channel"]
+        if desk().precheck(tracker.get_slot("purchase_channel")):
+            return asked
+        product = desk().program().product(tracker.get_slot("product") or "")
+        identifier = IDENTIFIER_SLOTS[product.identifier_kind if product else "imei"]
+        return [*asked, identifier, "email", "mi_id"]
 
     def validate_privacy_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -226,8 +226,9 @@ def _decide_and_record(
             submitted_at=now,
             updated_at=now,
         )
+        kind = "coupon_issued" if code else "review_opened"
         message = ports.templates.render(
-            "coupon_issued" if code else "review_opened",
+            kind,
             email,
             **_template_values(
                 program,
@@ -240,7 +241,7 @@ def _decide_and_record(
             ),
         )
         uow.outbox.add(
-            kind=message_kind(code),
+            kind=kind,
             to_address=email,
             subject=message.subject,
             body=message.body,
@@ -256,10 +257,6 @@ def _decide_and_record(
         ",".join(decision.rule_ids),
     )
     return _result(program, decision, email=email, code=code, due=due, stored=True)
-
-
-def message_kind(code: str | None) -> str:
-    return "coupon_issued" if code else "review_opened"
 
 
 def _result(
