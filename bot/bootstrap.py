@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -16,10 +17,12 @@ from bot import services
 from bot.calendar import Clock
 from bot.decisions import Decision
 from bot.decisions.redemption import DeviceRecord
+from bot.errors import ConfigurationError
 from bot.notify.outbox import DeliveryReport, deliver_due
 from bot.notify.senders import Sender, sender_from_url
 from bot.notify.templates import Templates
 from bot.programs import RedemptionProgram, load_programs
+from bot.programs.model import Program
 from bot.registry import DeviceRegistry, HttpDeviceRegistry, SqlDeviceRegistry
 from bot.settings import Settings
 from bot.store import make_engine, upgrade
@@ -27,6 +30,7 @@ from bot.store import make_engine, upgrade
 log = logging.getLogger(__name__)
 
 DEFAULT_PROGRAM = "RED"
+P = TypeVar("P")
 
 
 @dataclass
@@ -34,11 +38,20 @@ class Desk:
     settings: Settings = field(default_factory=Settings.from_env)
 
     @cached_property
-    def programs(self) -> dict[str, RedemptionProgram]:
+    def programs(self) -> dict[str, Program]:
         return load_programs(self.settings.programs_dir)
 
+    def program_of(self, program_id: str, family: type[P]) -> P:
+        """The program with this id, checked to be of the expected family."""
+        program = self.programs.get(program_id)
+        if not isinstance(program, family):
+            raise ConfigurationError(
+                f"{self.settings.programs_dir}: no {family.__name__} with id {program_id!r}"
+            )
+        return program
+
     def program(self, program_id: str = DEFAULT_PROGRAM) -> RedemptionProgram:
-        return self.programs[program_id]
+        return self.program_of(program_id, RedemptionProgram)
 
     @cached_property
     def clock(self) -> Clock:

@@ -25,11 +25,7 @@ def _programs_check(desk: Desk, _args: argparse.Namespace) -> int:
     for program in programs.values():
         for warning in warnings_for(program):
             print(f"warning: {warning}")
-        print(
-            f"ok: {program.source}: {program.id} — {len(program.products)} products, "
-            f"{len(program.channels)} channels, window {program.window.opens:%Y-%m-%d} to "
-            f"{program.window.closes:%Y-%m-%d}"
-        )
+        print(f"ok: {program.source}: {program.id} — {program.summary()}")
     return 0
 
 

@@ -6,110 +6,18 @@ Every error names the file and the field, e.g.
 
 from __future__ import annotations
 
-import string
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from bot.errors import ProgramDataError
 from bot.programs import model
+from bot.programs.fields import Fields
 
 
-class _Fields:
-    """Typed access to one mapping of a program file, with precise errors."""
-
-    def __init__(self, source: str, data: Any, path: str = "") -> None:
-        self.source, self.path = source, path
-        if not isinstance(data, dict):
-            self.fail("", "expected a mapping of fields")
-        self.data: dict[str, Any] = data
-
-    def fail(self, key: str, problem: str) -> None:
-        where = ".".join(p for p in (self.path, key) if p) or "(top level)"
-        raise ProgramDataError(f"{self.source}: {where}: {problem}")
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data or self.data[key] is None:
-            self.fail(key, "missing")
-        return self.data[key]
-
-    def sub(self, key: str) -> _Fields:
-        return _Fields(self.source, self.raw(key), f"{self.path}.{key}" if self.path else key)
-
-    def text(self, key: str, optional: bool = False) -> str:
-        if optional and self.data.get(key) is None:
-            return ""
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, "expected non-empty text")
-        return value.strip()
-
-    def whole(self, key: str, low: int = 0) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.fail(key, f"expected a whole number of at least {low}")
-        return value
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(key, "expected true or false")
-        return value
-
-    def moment(self, key: str, time_zone: str) -> datetime:
-        value = self.raw(key)
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError:
-            self.fail(key, f"expected a date-time like 2023-12-31T23:59, not {value!r}")
-        if parsed.tzinfo is not None:
-            self.fail(key, "give the local time without an offset; the territory time zone applies")
-        return parsed.replace(tzinfo=ZoneInfo(time_zone))
-
-    def items(self, key: str) -> Iterator[_Fields]:
-        values = self.raw(key)
-        if not isinstance(values, list) or not values:
-            self.fail(key, "expected a non-empty list")
-        for index, item in enumerate(values):
-            yield _Fields(self.source, item, f"{self.path}.{key}[{index}]".lstrip("."))
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        values = self.data.get(key) or []
-        if not isinstance(values, list) or not all(
-            isinstance(v, str) and v.strip() for v in values
-        ):
-            self.fail(key, "expected a list of texts")
-        return tuple(v.strip() for v in values)
-
-    def templates(self, key: str, required: tuple[str, ...]) -> dict[str, str]:
-        section = self.sub(key)
-        for name in required:
-            section.text(name)
-        result = {}
-        for name in section.data:
-            text = section.text(str(name))
-            try:
-                list(string.Formatter().parse(text))
-            except ValueError as exc:
-                section.fail(str(name), f"bad placeholder: {exc}")
-            result[str(name)] = text
-        return result
-
-
-def _time_zone(fields: _Fields, key: str) -> str:
-    name = fields.text(key)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        fields.fail(key, f"unknown time zone {name!r}")
-    return name
-
-
-def _products(fields: _Fields) -> tuple[model.Product, ...]:
+def _products(fields: Fields) -> tuple[model.Product, ...]:
     products = []
     for item in fields.sub("products").items("items"):
         kind = item.text("kind")
@@ -124,7 +32,7 @@ def _products(fields: _Fields) -> tuple[model.Product, ...]:
 
 
 def _channels(
-    fields: _Fields,
+    fields: Fields,
 ) -> tuple[tuple[model.SalesChannel, ...], tuple[model.AmbiguousChannel, ...]]:
     section = fields.sub("channels")
     channels = [
@@ -155,9 +63,9 @@ def _channels(
 
 
 def load_redemption_program(source: str, data: Any) -> model.RedemptionProgram:
-    top = _Fields(source, data)
+    top = Fields(source, data)
     territory = top.sub("territory")
-    tz = _time_zone(territory, "time_zone")
+    tz = territory.time_zone("time_zone")
     window = top.sub("window")
     opens, closes = window.moment("opens", tz), window.moment("closes", tz)
     if closes <= opens:
@@ -209,7 +117,14 @@ def load_redemption_program(source: str, data: Any) -> model.RedemptionProgram:
     )
 
 
-def read_program_file(path: Path) -> model.RedemptionProgram:
+# family (the `family:` field of a program file) -> its loader. Each family's
+# model and loader live in their own module under bot/programs/.
+FAMILY_LOADERS: dict[str, Callable[[str, Any], model.Program]] = {
+    "imei_sn_redemption": load_redemption_program,
+}
+
+
+def read_program_file(path: Path) -> model.Program:
     source = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -217,18 +132,21 @@ def read_program_file(path: Path) -> model.RedemptionProgram:
         raise ProgramDataError(f"{source}: cannot be read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
         raise ProgramDataError(f"{source}: not valid YAML ({exc})") from exc
-    family = _Fields(source, data).text("family")
-    if family != "imei_sn_redemption":
-        raise ProgramDataError(f"{source}: family: unknown program family {family!r}")
-    return load_redemption_program(source, data)
+    family = Fields(source, data).text("family")
+    if family not in FAMILY_LOADERS:
+        known = ", ".join(sorted(FAMILY_LOADERS))
+        raise ProgramDataError(
+            f"{source}: family: unknown program family {family!r} (known: {known})"
+        )
+    return FAMILY_LOADERS[family](source, data)
 
 
-def load_programs(directory: Path) -> dict[str, model.RedemptionProgram]:
+def load_programs(directory: Path) -> dict[str, model.Program]:
     """Every program file in ``directory``, keyed by program id."""
     files = sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml"))
     if not files:
         raise ProgramDataError(f"{directory}: no program files (*.yml)")
-    programs: dict[str, model.RedemptionProgram] = {}
+    programs: dict[str, model.Program] = {}
     for path in files:
         program = read_program_file(path)
         if program.id in programs:
@@ -239,18 +157,6 @@ def load_programs(directory: Path) -> dict[str, model.RedemptionProgram]:
     return programs
 
 
-def warnings_for(program: model.RedemptionProgram) -> list[str]:
-    """Suspicious but loadable data, for `programs check` (RED-13)."""
-    found = []
-    if program.coupon.valid_until < program.window.closes:
-        found.append(
-            f"{program.source}: coupon.valid_until ({program.coupon.valid_until:%Y-%m-%d %H:%M}) is "
-            f"before window.closes ({program.window.closes:%Y-%m-%d %H:%M}): submissions after the "
-            "coupon expires go to manual review instead of getting a coupon (RED-13)"
-        )
-    if program.channels_are_example:
-        found.append(
-            f"{program.source}: channels: marked example_list — replace with the operator's "
-            "authorised channel list before going live (RED-7)"
-        )
-    return found
+def warnings_for(program: model.Program) -> list[str]:
+    """Suspicious but loadable data, for `programs check`."""
+    return program.warnings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 ProductKind = Literal["phone", "aiot"]
 _ONE_MINUTE = timedelta(minutes=1)
@@ -104,6 +104,23 @@ class AmbiguousChannel:
     options: tuple[str, ...]
 
 
+class Program(Protocol):
+    """What every program family offers the rest of the core and `programs check`."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    def summary(self) -> str: ...
+
+    def warnings(self) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class RedemptionProgram:
     """A RED-style IMEI/SN redemption activity."""
@@ -132,3 +149,25 @@ class RedemptionProgram:
 
     def channel(self, name: str) -> SalesChannel | None:
         return next((c for c in self.channels if c.name == name), None)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.products)} products, {len(self.channels)} channels, "
+            f"window {self.window.opens:%Y-%m-%d} to {self.window.closes:%Y-%m-%d}"
+        )
+
+    def warnings(self) -> list[str]:
+        """Suspicious but loadable data (RED-13, RED-7)."""
+        found = []
+        if self.coupon.valid_until < self.window.closes:
+            found.append(
+                f"{self.source}: coupon.valid_until ({self.coupon.valid_until:%Y-%m-%d %H:%M}) is "
+                f"before window.closes ({self.window.closes:%Y-%m-%d %H:%M}): submissions after "
+                "the coupon expires go to manual review instead of getting a coupon (RED-13)"
+            )
+        if self.channels_are_example:
+            found.append(
+                f"{self.source}: channels: marked example_list — replace with the operator's "
+                "authorised channel list before going live (RED-7)"
+            )
+        return found

@@ -35,4 +35,6 @@ def test_actions_reach_the_core_only_through_services_bootstrap_and_errors():
         for module in imported_modules(path)
         if module.split(".")[0] == "bot"
     }
-    assert used <= allowed, used - allowed
+    # a use-case package's submodules (bot.services.cases) count as the package
+    outside = {m for m in used if m not in allowed and not m.startswith("bot.services.")}
+    assert outside == set()

@@ -1,7 +1,4 @@
-"""Use cases. Each takes plain values and the ports it needs, and returns plain values.
-
-Entry points (Rasa actions, the CLI) build a request and call one of these.
-"""
+"""Redemption use cases (RED): read what the customer typed, decide, record, notify."""
 
 from __future__ import annotations
 
