@@ -1,0 +1,286 @@
+"""The Mi Exchange forms (EXC): brand, model and the condition questions — only those
+the quote needs — then the value; on "yes", the coupon form (terms, old phone's IMEI,
+optional email) and the coupon.
+
+Which questions matter and every rule are in ``bot``; every message is a domain response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.desk import desk
+from actions.responses import response_for
+from bot import errors, services
+
+log = logging.getLogger(__name__)
+
+# The core's condition ids (EXC-1) -> this form's yes/no slots.
+CONDITION_SLOTS = {
+    "working": "exchange_working",
+    "screen_intact": "exchange_screen_intact",
+    "body_intact": "exchange_body_intact",
+    "locks_removed": "exchange_locks_removed",
+}
+QUESTION_SLOTS = {"brand": "exchange_brand", "model": "exchange_model", **CONDITION_SLOTS}
+COUPON_SLOTS = ("exchange_terms", "exchange_imei", "exchange_email")
+NO_EMAIL = "none"  # the customer said no to the optional email
+
+
+def _buttons(entity: str, names: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"title": name, "payload": f'/inform{{"{entity}": "{name}"}}'} for name in names]
+
+
+def _answers(tracker: Tracker) -> dict[str, bool | None]:
+    answers = {}
+    for condition, slot in CONDITION_SLOTS.items():
+        value = tracker.get_slot(slot)
+        answers[condition] = value if isinstance(value, bool) else None
+    return answers
+
+
+def _questions(tracker: Tracker) -> tuple[str, ...]:
+    return services.exchange_questions(
+        desk().exchange_program(),
+        brand=tracker.get_slot("exchange_brand"),
+        model=tracker.get_slot("exchange_model"),
+        answers=_answers(tracker),
+    )
+
+
+def forget_exchange() -> list[EventType]:
+    """Clear the old phone's answers, its IMEI and email, and the offer."""
+    slots = (*QUESTION_SLOTS.values(), *COUPON_SLOTS, "exchange_offer")
+    return [SlotSet(slot, None) for slot in slots]
+
+
+class ValidateExchangeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_exchange_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return [QUESTION_SLOTS[q] for q in _questions(tracker)]
+
+    def validate_exchange_brand(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        typed = str(value or "").strip()[:40]
+        brands = services.read_brand(desk().exchange_program(), typed)
+        if len(brands) > 1:
+            dispatcher.utter_message(
+                response="utter_exchange_choose_brand", buttons=_buttons("brand", brands)
+            )
+            return {"exchange_brand": None}
+        # A brand outside EXC-2 is kept as typed: the answer is "not supported".
+        brand = brands[0] if brands else typed or None
+        changed = brand != tracker.get_slot("exchange_brand")
+        return {"exchange_brand": brand, **({"exchange_model": None} if changed else {})}
+
+    def validate_exchange_model(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        typed = str(value or "").strip()[:60]
+        brand = tracker.get_slot("exchange_brand") or ""
+        models = services.read_phone_model(desk().exchange_program(), brand, typed)
+        if len(models) > 1:
+            dispatcher.utter_message(
+                response="utter_exchange_choose_model", buttons=_buttons("phone_model", models)
+            )
+            return {"exchange_model": None}
+        # A model that is not listed is kept as typed: the answer is "not listed" (EXC-2).
+        return {"exchange_model": models[0] if models else typed or None}
+
+    def _yes_no(self, slot: str, value: Any) -> dict[str, Any]:
+        return {slot: value if isinstance(value, bool) else None}
+
+    def validate_exchange_working(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._yes_no("exchange_working", value)
+
+    def validate_exchange_screen_intact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._yes_no("exchange_screen_intact", value)
+
+    def validate_exchange_body_intact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._yes_no("exchange_body_intact", value)
+
+    def validate_exchange_locks_removed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._yes_no("exchange_locks_removed", value)
+
+
+# --- questions whose choices come from the program file ---------------------------------------
+class ActionAskExchangeBrand(Action):
+    def name(self) -> str:
+        return "action_ask_exchange_brand"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        brands = [b.name for b in desk().exchange_program().brands]
+        dispatcher.utter_message(response="utter_exchange_ask_brand", brands=", ".join(brands))
+        return []
+
+
+class ActionAskExchangeModel(Action):
+    def name(self) -> str:
+        return "action_ask_exchange_model"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        brand = tracker.get_slot("exchange_brand") or ""
+        models = [m.name for m in desk().exchange_program().models_of(brand)]
+        dispatcher.utter_message(
+            response="utter_exchange_ask_model",
+            brand=brand,
+            buttons=_buttons("phone_model", models),
+        )
+        return []
+
+
+# --- the value, then the coupon ------------------------------------------------------------------
+class ActionAnswerExchange(Action):
+    """The exchange value first, then why (rule IDs) and the coupon terms; then the offer."""
+
+    def name(self) -> str:
+        return "action_answer_exchange"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        brand = tracker.get_slot("exchange_brand") or ""
+        model = tracker.get_slot("exchange_model") or ""
+        try:
+            quote = desk().quote_exchange(brand, model, _answers(tracker))
+        except errors.BotError as exc:
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return forget_exchange()
+        next_step = services.exchange_next_step(desk().exchange_program(), quote.decision)
+        if not quote.exchangeable or quote.model is None:
+            dispatcher.utter_message(
+                response="utter_exchange_not_exchangeable",
+                explanation=quote.decision.explanation,
+                next_step=next_step,
+            )
+            return forget_exchange()
+        dispatcher.utter_message(
+            response="utter_exchange_value",
+            value=quote.value_text,
+            brand=quote.model.brand,
+            model=quote.model.name,
+            explanation=quote.decision.explanation,
+            next_step=next_step,
+        )
+        dispatcher.utter_message(response="utter_exchange_offer_coupon")
+        return [SlotSet("exchange_offer", True)]
+
+
+class ValidateExchangeCouponForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_exchange_coupon_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # Terms declined (PRIV-1, EXC-3): nothing more is asked, nothing is stored.
+        if tracker.get_slot("exchange_terms") is False:
+            return ["exchange_terms"]
+        return list(COUPON_SLOTS)
+
+    def validate_exchange_terms(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"exchange_terms": value if isinstance(value, bool) else None}
+
+    def validate_exchange_imei(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return {"exchange_imei": services.read_imei(value)}
+        except errors.BotError as exc:
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return {"exchange_imei": None}
+
+    def validate_exchange_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == NO_EMAIL:
+            return {"exchange_email": NO_EMAIL}
+        try:
+            return {"exchange_email": services.read_email(value)}
+        except errors.BotError as exc:
+            dispatcher.utter_message(response=response_for(exc))
+            return {"exchange_email": None}
+
+
+class ActionIssueExchangeCoupon(Action):
+    """Issue the coupon (EXC-3), with its terms (EXC-4) and the courier check (EXC-5)."""
+
+    def name(self) -> str:
+        return "action_issue_exchange_coupon"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("exchange_terms") is not True:
+            dispatcher.utter_message(response="utter_exchange_terms_declined")
+            return forget_exchange()
+        email = tracker.get_slot("exchange_email")
+        request = services.ExchangeCouponRequest(
+            brand=tracker.get_slot("exchange_brand") or "",
+            model=tracker.get_slot("exchange_model") or "",
+            answers=_answers(tracker),
+            imei=tracker.get_slot("exchange_imei") or "",
+            accepted_terms=True,
+            email=None if email in (None, NO_EMAIL) else email,
+            conversation_id=tracker.sender_id,
+        )
+        try:
+            result = await asyncio.to_thread(desk().issue_exchange_coupon, request)
+        except errors.BotError as exc:
+            log.warning("exchange coupon not issued: %s", exc.message)
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return forget_exchange()
+        dispatcher.utter_message(
+            response="utter_exchange_coupon_issued"
+            if result.issued
+            else "utter_exchange_coupon_refused",
+            coupon_code=result.coupon_code or "",
+            value=result.value_text,
+            explanation=result.decision.explanation,
+            next_step=result.next_step,
+        )
+        return forget_exchange()
+
+
+class ActionForgetExchange(Action):
+    def name(self) -> str:
+        return "action_forget_exchange"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return forget_exchange()

@@ -1,0 +1,377 @@
+"""The warranty form (WAR): phone, country, channel, purchase date and problem — only the
+questions the answer needs — then the answer; for a one-time service, the offer to
+record the claim with the phone's IMEI (warranty_claim_form).
+
+Which questions matter and every rule are in ``bot``; every message is a domain response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.desk import desk
+from actions.responses import response_for
+from bot import errors, services
+from bot.decisions import Outcome
+from bot.privacy import mask_identifier
+
+log = logging.getLogger(__name__)
+
+# The core's question names -> this form's slots.
+QUESTION_SLOTS = {
+    "product": "warranty_product",
+    "country": "country",
+    "channel": "warranty_channel",
+    "purchase_date": "purchase_date",
+    "problem": "warranty_problem",
+}
+# Forgotten after the answer; `country` is kept (shared: asked once per conversation).
+PHONE_SLOTS = ("warranty_product", "warranty_channel", "purchase_date", "warranty_problem")
+STATE_SLOTS = ("warranty_imei", "warranty_claimable", "warranty_benefit")
+# Intents that are questions or requests, never the answer to a question of this form.
+NOT_ANSWERS = {
+    "faq",
+    "find_identifier",
+    "cancel",
+    "bot_challenge",
+    "human_handoff",
+    "greet",
+    "goodbye",
+    "thank",
+    "privacy_request",
+}
+OTHER_MODEL = "Another model"
+
+
+def _buttons(entity: str, choices: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Buttons of (title, value) that fill ``entity`` with the value."""
+    return [
+        {"title": title, "payload": f'/inform{{"{entity}": "{value}"}}'} for title, value in choices
+    ]
+
+
+def _country(tracker: Tracker) -> services.Country | None:
+    value = tracker.get_slot("country")
+    if not value:
+        return None
+    try:
+        return services.read_country(value)
+    except errors.BotError:
+        return None  # filled but not yet validated: asked again
+
+
+def _purchase_date(tracker: Tracker) -> date | None:
+    value = tracker.get_slot("purchase_date")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _questions(tracker: Tracker) -> tuple[str, ...]:
+    country = _country(tracker)
+    return services.warranty_questions(
+        desk().warranty_program(),
+        product=tracker.get_slot("warranty_product"),
+        country=country.code if country else None,
+        channel=tracker.get_slot("warranty_channel"),
+    )
+
+
+def _enquiry(tracker: Tracker) -> services.WarrantyEnquiry:
+    """What the customer answered, limited to the questions the answer needs."""
+    asked = _questions(tracker)
+    country = _country(tracker)
+    return services.WarrantyEnquiry(
+        product=tracker.get_slot("warranty_product") or "",
+        country=country.code if country and "country" in asked else None,
+        channel=tracker.get_slot("warranty_channel") if "channel" in asked else None,
+        purchase_date=_purchase_date(tracker) if "purchase_date" in asked else None,
+        problem=tracker.get_slot("warranty_problem") if "problem" in asked else None,
+        country_name=country.name if country else "",
+        conversation_id=tracker.sender_id,
+    )
+
+
+def forget_warranty(keep_phone: bool = False) -> list[EventType]:
+    """Clear this phone's answers and the claim state (the country stays: it is shared)."""
+    slots = STATE_SLOTS if keep_phone else (*PHONE_SLOTS, *STATE_SLOTS)
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def _answering(tracker: Tracker, slot: str) -> bool:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return tracker.get_slot("requested_slot") == slot and intent not in NOT_ANSWERS
+
+
+class ValidateWarrantyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_warranty_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return [QUESTION_SLOTS[q] for q in _questions(tracker)]
+
+    # The shared slots have no mapping for this form: read them from the message while
+    # this form asks for them (unless a mapping already did).
+    def extract_country(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _answering(tracker, "country") or "country" in tracker.slots_to_validate():
+            return {}
+        return {"country": tracker.latest_message.get("text")}
+
+    def extract_purchase_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if (
+            not _answering(tracker, "purchase_date")
+            or "purchase_date" in tracker.slots_to_validate()
+        ):
+            return {}
+        return {"purchase_date": tracker.latest_message.get("text")}
+
+    def validate_warranty_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        typed = str(value or "").strip()[:60]
+        names = services.read_warranty_product(desk().warranty_program(), typed)
+        if len(names) > 1:
+            dispatcher.utter_message(
+                response="utter_warranty_choose_product",
+                buttons=_buttons("product", [(n, n) for n in names]),
+            )
+            return {"warranty_product": None}
+        # A phone outside the promotion is kept as typed: the answer is WAR-1.
+        return {"warranty_product": names[0] if names else typed or None}
+
+    def validate_country(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            country = services.read_country(value)
+        except errors.UnknownCountry as exc:
+            dispatcher.utter_message(
+                response="utter_country_unknown",
+                typed=str(value)[:40],
+                suggestions=f" — did you mean {' or '.join(exc.suggestions)}?"
+                if exc.suggestions
+                else "",
+            )
+            return {"country": None}
+        return {"country": country.name}
+
+    def validate_warranty_channel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        program = desk().warranty_program()
+        try:
+            channels = services.read_warranty_channel(program, str(value))
+        except errors.UnknownChannel as exc:
+            choices = list(exc.suggestions) or [c.name for c in program.channels]
+            dispatcher.utter_message(
+                response="utter_warranty_channel_unknown",
+                typed=str(value)[:60],
+                suggestions=f" — did you mean {' or '.join(exc.suggestions)}?"
+                if exc.suggestions
+                else "",
+                buttons=_buttons("warranty_channel", [(c, c) for c in choices]),
+            )
+            return {"warranty_channel": None}
+        if len(channels) > 1:
+            dispatcher.utter_message(
+                response="utter_warranty_choose_channel",
+                buttons=_buttons("warranty_channel", [(c.name, c.name) for c in channels]),
+            )
+            return {"warranty_channel": None}
+        return {"warranty_channel": channels[0].name}
+
+    def validate_purchase_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            found = services.read_date(value, desk().warranty_today())
+        except errors.BotError as exc:
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return {"purchase_date": None}
+        dispatcher.utter_message(response="utter_date_read", reading=found.reading)
+        return {"purchase_date": found.value.isoformat()}
+
+    def validate_warranty_problem(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        program = desk().warranty_program()
+        try:
+            problems = services.read_problem(program, str(value))
+        except errors.UnknownProblem:
+            dispatcher.utter_message(
+                response="utter_warranty_problem_unknown",
+                buttons=_buttons("warranty_problem", [(p.label, p.id) for p in program.problems]),
+            )
+            return {"warranty_problem": None}
+        if len(problems) > 1:
+            dispatcher.utter_message(
+                response="utter_warranty_choose_problem",
+                buttons=_buttons("warranty_problem", [(p.label, p.id) for p in problems]),
+            )
+            return {"warranty_problem": None}
+        return {"warranty_problem": problems[0].id}
+
+
+# --- questions whose choices come from the program file ---------------------------------------
+class ActionAskWarrantyProduct(Action):
+    def name(self) -> str:
+        return "action_ask_warranty_product"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        names = [p.name for p in desk().warranty_program().products]
+        dispatcher.utter_message(
+            response="utter_warranty_ask_product",
+            products=" and ".join(names),
+            buttons=_buttons("product", [(n, n) for n in [*names, OTHER_MODEL]]),
+        )
+        return []
+
+
+class ActionAskWarrantyChannel(Action):
+    def name(self) -> str:
+        return "action_ask_warranty_channel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        names = [c.name for c in desk().warranty_program().channels]
+        dispatcher.utter_message(
+            response="utter_warranty_ask_channel",
+            buttons=_buttons("warranty_channel", [(n, n) for n in names]),
+        )
+        return []
+
+
+class ActionAskWarrantyProblem(Action):
+    def name(self) -> str:
+        return "action_ask_warranty_problem"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        problems = desk().warranty_program().problems
+        dispatcher.utter_message(
+            response="utter_warranty_ask_problem",
+            buttons=_buttons("warranty_problem", [(p.label, p.id) for p in problems]),
+        )
+        return []
+
+
+# --- the answer, and the claim -------------------------------------------------------------------
+def _answer_response(result: services.WarrantyResult) -> str:
+    if result.decision.outcome is Outcome.ELIGIBLE:
+        return "utter_warranty_covered"
+    return {
+        "statutory": "utter_warranty_outside",
+        "not_started": "utter_warranty_not_started",
+    }.get(result.decision.next_step, "utter_warranty_not_covered")
+
+
+class ActionAnswerWarranty(Action):
+    """Covered or not, by which service (verdict first), why (rule IDs), what next."""
+
+    def name(self) -> str:
+        return "action_answer_warranty"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            result = await asyncio.to_thread(desk().answer_warranty, _enquiry(tracker))
+        except errors.BotError as exc:
+            log.warning("warranty enquiry not answered: %s", exc.message)
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return forget_warranty()
+        route = result.answer.route
+        dispatcher.utter_message(
+            response=_answer_response(result),
+            service=route.name if route else "",
+            explanation=result.decision.explanation,
+            next_step=result.next_step,
+        )
+        if result.answer.claimable and route is not None:
+            dispatcher.utter_message(response="utter_warranty_offer_claim", service=route.name)
+            return [SlotSet("warranty_claimable", True), SlotSet("warranty_benefit", route.key)]
+        return forget_warranty()
+
+
+class ValidateWarrantyClaimForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_warranty_claim_form"
+
+    def validate_warranty_imei(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return {"warranty_imei": services.read_imei(value)}
+        except errors.BotError as exc:
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return {"warranty_imei": None}
+
+
+class ActionRecordWarrantyClaim(Action):
+    """Record the one-time service against the IMEI (WAR-3, WAR-5, WAR-7)."""
+
+    def name(self) -> str:
+        return "action_record_warranty_claim"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        imei = tracker.get_slot("warranty_imei")
+        benefit = tracker.get_slot("warranty_benefit")
+        if not imei or not benefit:
+            return forget_warranty()
+        try:
+            result = await asyncio.to_thread(
+                desk().claim_warranty, _enquiry(tracker), imei, benefit
+            )
+        except errors.BotError as exc:
+            log.warning("warranty claim not recorded: %s", exc.message)
+            dispatcher.utter_message(response=response_for(exc), **exc.details)
+            return forget_warranty()
+        if result.claimed and result.answer.route is not None:
+            dispatcher.utter_message(
+                response="utter_warranty_claim_recorded",
+                service=result.answer.route.name,
+                masked_imei=mask_identifier(imei),
+                next_step=result.next_step,
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_warranty_claim_not_recorded",
+                explanation=result.decision.explanation,
+                next_step=result.next_step,
+            )
+        return forget_warranty()
+
+
+class ActionForgetWarranty(Action):
+    def name(self) -> str:
+        return "action_forget_warranty"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return forget_warranty()

@@ -1,0 +1,226 @@
+"""Trade-in programs (EXC, family ``mi_exchange``): rules and loader.
+
+The YAML file (data/programs/exc.yml) holds the supported brands, the value table
+(an example: the real one is not published), the condition questions and the
+coupon terms, each with its rule ID. The decision that uses them is
+bot.decisions.exchange.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.programs.fields import Fields
+from bot.programs.warranty import rule_id, unique_aliases
+
+# The four questions of EXC-1, in the order they are asked; the conversation has one
+# yes/no slot for each, so a file must define exactly these.
+CONDITION_IDS = ("working", "screen_intact", "body_intact", "locks_removed")
+IfNo = Literal["refuse", "remind", "deduct"]
+_IF_NO = ("refuse", "remind", "deduct")
+
+EXCHANGE_REASON_KEYS = (
+    "EXC-2-brand",
+    "EXC-2-model",
+    "EXC-2-example",
+    "EXC-1-value",
+    "EXC-1-deduction",
+    "EXC-1-refused",
+    "EXC-1-reminder",
+    "EXC-3-issued",
+    "EXC-3-used",
+    "EXC-4",
+    "EXC-5",
+)
+EXCHANGE_NEXT_STEP_KEYS = ("offer", "not_exchangeable", "issued", "already_issued")
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhoneModel:
+    """One row of the value table: a model of a supported brand and its value."""
+
+    brand: str
+    name: str
+    value: int  # whole units of the territory's currency, every condition met
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One EXC-1 question and what a "no" does to the exchange."""
+
+    id: str
+    rule: str
+    if_no: IfNo
+    deduct_percent: int
+    says: str
+
+
+@dataclass(frozen=True)
+class ExchangeCouponTerms:
+    """EXC-4: how long the coupon lasts and where it can be used."""
+
+    valid_days: int
+    code_prefix: str
+    store: str
+    example_phone_price: int
+
+
+@dataclass(frozen=True)
+class ExchangeTerritory:
+    country: str
+    country_name: str
+    time_zone: str
+    promoter: str
+    currency: str
+    page: str
+
+
+@dataclass(frozen=True)
+class ExchangeProgram:
+    """A Mi Exchange-style trade-in: old phone in, coupon for a new one out."""
+
+    id: str
+    name: str
+    family: str
+    territory: ExchangeTerritory
+    brands: tuple[Brand, ...]
+    conditions: tuple[Condition, ...]
+    models: tuple[PhoneModel, ...]
+    table_is_example: bool
+    coupon: ExchangeCouponTerms
+    reasons: dict[str, str] = field(repr=False)
+    next_steps: dict[str, str] = field(repr=False)
+    source: str = ""
+
+    def brand(self, name: str) -> Brand | None:
+        return next((b for b in self.brands if b.name == name), None)
+
+    def models_of(self, brand: str) -> tuple[PhoneModel, ...]:
+        return tuple(m for m in self.models if m.brand == brand)
+
+    def model(self, brand: str, name: str) -> PhoneModel | None:
+        return next((m for m in self.models_of(brand) if m.name == name), None)
+
+    def summary(self) -> str:
+        listed = len({m.brand for m in self.models})
+        return (
+            f"{len(self.brands)} brands ({listed} with listed models), {len(self.models)} models, "
+            f"coupon valid {self.coupon.valid_days} days"
+        )
+
+    def warnings(self) -> list[str]:
+        """Suspicious but loadable data (EXC-2)."""
+        found = []
+        if self.table_is_example:
+            found.append(
+                f"{self.source}: value_table: marked example_table — the values are not "
+                "published; customers are told so, but replace it with the official table "
+                "before going live (EXC-2)"
+            )
+        unlisted = [b.name for b in self.brands if not self.models_of(b.name)]
+        if unlisted:
+            found.append(
+                f"{self.source}: value_table.models: no models for {', '.join(unlisted)}, so "
+                "every phone of those brands is 'not listed' (EXC-2)"
+            )
+        return found
+
+
+# --- loading ------------------------------------------------------------------------------
+def _brands(top: Fields) -> tuple[Brand, ...]:
+    section = top.sub("brands")
+    brands = tuple(
+        Brand(item.text("name"), item.texts("aliases")) for item in section.items("supported")
+    )
+    unique_aliases(section, "supported", {b.name: b.aliases for b in brands})
+    return brands
+
+
+def _conditions(top: Fields, program_id: str) -> tuple[Condition, ...]:
+    section = top.sub("conditions")
+    conditions = []
+    for item in section.items("items"):
+        if_no = item.text("if_no")
+        if if_no not in _IF_NO:
+            item.fail("if_no", f"expected one of {', '.join(_IF_NO)}, not {if_no!r}")
+        percent = 0
+        if if_no == "deduct":
+            percent = item.whole("deduct_percent", 1)
+            if percent > 99:
+                item.fail("deduct_percent", "must be at most 99 (use if_no: refuse instead)")
+        conditions.append(
+            Condition(
+                id=item.text("id"),
+                rule=rule_id(item, program_id),
+                if_no=if_no,  # type: ignore[arg-type]
+                deduct_percent=percent,
+                says=item.text("says"),
+            )
+        )
+    ids = tuple(c.id for c in conditions)
+    if ids != CONDITION_IDS:
+        section.fail("items", f"expected the conditions {', '.join(CONDITION_IDS)} in this order")
+    return tuple(conditions)
+
+
+def _models(top: Fields, brands: tuple[Brand, ...]) -> tuple[PhoneModel, ...]:
+    table = top.sub("value_table")
+    by_brand = table.sub("models")
+    names = {b.name for b in brands}
+    models = []
+    for brand in by_brand.data:
+        if brand not in names:
+            by_brand.fail(str(brand), "not a supported brand (brands.supported, EXC-2)")
+        rows = [(item.text("model"), item.whole("value", 1)) for item in by_brand.items(brand)]
+        folded = [name.casefold() for name, _ in rows]
+        twice = sorted({n for n in folded if folded.count(n) > 1})
+        if twice:
+            by_brand.fail(str(brand), f"model listed twice: {', '.join(twice)}")
+        models += [PhoneModel(str(brand), name, value) for name, value in rows]
+    return tuple(models)
+
+
+def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
+    top = Fields(source, data)
+    program_id = top.text("id")
+    territory, coupon, table = top.sub("territory"), top.sub("coupon"), top.sub("value_table")
+    for section in (territory, coupon, table, top.sub("brands"), top.sub("conditions")):
+        rule_id(section, program_id)
+    country = territory.text("country")
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        territory.fail("country", f"expected a two-letter ISO code such as IN, not {country!r}")
+    brands = _brands(top)
+    return ExchangeProgram(
+        id=program_id,
+        name=top.text("name"),
+        family=top.text("family"),
+        territory=ExchangeTerritory(
+            country=country,
+            country_name=territory.text("country_name"),
+            time_zone=territory.time_zone("time_zone"),
+            promoter=territory.text("promoter"),
+            currency=territory.text("currency"),
+            page=territory.text("page"),
+        ),
+        brands=brands,
+        conditions=_conditions(top, program_id),
+        models=_models(top, brands),
+        table_is_example=table.flag("example_table"),
+        coupon=ExchangeCouponTerms(
+            valid_days=coupon.whole("valid_days", 1),
+            code_prefix=coupon.text("code_prefix"),
+            store=coupon.text("store"),
+            example_phone_price=coupon.whole("example_phone_price", 1),
+        ),
+        reasons=top.templates("reasons", EXCHANGE_REASON_KEYS),
+        next_steps=top.templates("next_steps", EXCHANGE_NEXT_STEP_KEYS),
+        source=source,
+    )

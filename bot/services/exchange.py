@@ -1,0 +1,306 @@
+"""Mi Exchange use cases (EXC): read brand and model, quote the old phone, issue the coupon.
+
+The coupon is recorded against the old phone's IMEI, once per program (EXC-3), with
+its email (if the customer gave an address) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot import errors
+from bot.calendar import Clock
+from bot.coupons import new_code
+from bot.customer import parse_email
+from bot.decisions import Decision, Outcome
+from bot.decisions.exchange import (
+    ExchangeFacts,
+    ExchangeQuote,
+    PriorExchange,
+    coupon_valid_until,
+    decide_coupon,
+    decide_exchange,
+    money,
+)
+from bot.decisions.redemption import long_date, long_moment
+from bot.identifiers import parse_imei
+from bot.notify.templates import Templates
+from bot.programs.exchange import ExchangeProgram
+from bot.store.program_records import ExchangeCouponRecords
+from bot.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+_MAX_INPUT = 120
+_CLOSE = 0.8
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.casefold())) + " "
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.casefold())
+
+
+# --- reading what the customer typed ----------------------------------------------------------
+def read_brand(program: ExchangeProgram, text: str) -> tuple[str, ...]:
+    """The supported brand(s) the text names (EXC-2); empty when it names none."""
+    if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
+        return ()
+    typed = _words(text)
+    found: list[tuple[int, int, str]] = []
+    for brand in program.brands:
+        for alias in (brand.name, *brand.aliases):
+            phrase = _words(alias)
+            start = typed.find(phrase)
+            if phrase.strip() and start >= 0:
+                found.append((start, start + len(phrase), brand.name))
+    if found:
+        return tuple(dict.fromkeys(name for _, _, name in sorted(found)))
+    names = {_compact(a): b.name for b in program.brands for a in (b.name, *b.aliases)}
+    close = difflib.get_close_matches(_compact(text), list(names), n=3, cutoff=_CLOSE)
+    return tuple(dict.fromkeys(names[c] for c in close))
+
+
+def read_phone_model(program: ExchangeProgram, brand: str, text: str) -> tuple[str, ...]:
+    """The listed model(s) of ``brand`` the text names ("s10", "Galaxy S10", "samsung
+    galaxy s10"); empty when none is listed (EXC-2: only listed models)."""
+    known = program.brand(brand)
+    if known is None or not isinstance(text, str) or len(text) > _MAX_INPUT:
+        return ()
+    typed = _words(text)
+    for alias in sorted((known.name, *known.aliases), key=len, reverse=True):
+        typed = typed.replace(_words(alias), " ")
+    typed_compact = _compact(typed)
+    if not typed_compact:
+        return ()
+    models = program.models_of(known.name)
+    exact = [m.name for m in models if _compact(m.name) == typed_compact]
+    if exact:
+        return tuple(exact)
+    # Without the series word ("Galaxy", "Redmi", "Moto"): "s10" names the Galaxy S10.
+    short = {_compact(m.name.split(" ", 1)[-1]): m.name for m in models if " " in m.name}
+    if typed_compact in short:
+        return (short[typed_compact],)
+    every = {_compact(m.name): m.name for m in models} | short
+    close = difflib.get_close_matches(typed_compact, list(every), n=3, cutoff=_CLOSE)
+    return tuple(dict.fromkeys(every[c] for c in close))
+
+
+# --- which questions the quote needs -------------------------------------------------------------
+def exchange_questions(
+    program: ExchangeProgram,
+    *,
+    brand: str | None,
+    model: str | None,
+    answers: Mapping[str, bool | None],
+) -> tuple[str, ...]:
+    """The questions the quote needs, in asking order: brand, model, then the condition
+    ids (EXC-1). An unsupported brand, an unlisted model (EXC-2) or a "no" that refuses
+    the exchange ends the list there: that already answers."""
+    if brand is not None and program.brand(brand) is None:
+        return ("brand",)
+    if brand is not None and model is not None and program.model(brand, model) is None:
+        return ("brand", "model")
+    questions = ["brand", "model"]
+    for condition in program.conditions:
+        questions.append(condition.id)
+        if answers.get(condition.id) is False and condition.if_no == "refuse":
+            break
+    return tuple(questions)
+
+
+# --- quoting and issuing -----------------------------------------------------------------------
+def exchange_today(program: ExchangeProgram, clock: Clock) -> date:
+    """Today in the program's territory (EXC-4 counts from the exchange date)."""
+    return clock.today(program.territory.time_zone)
+
+
+def quote_exchange(
+    program: ExchangeProgram,
+    brand: str,
+    model: str,
+    answers: Mapping[str, bool | None],
+    clock: Clock,
+) -> ExchangeQuote:
+    """The exchange value of the old phone, or why it can't be exchanged (EXC-1, EXC-2)."""
+    facts = ExchangeFacts(brand, model, answers, exchange_today(program, clock))
+    return decide_exchange(program, facts)
+
+
+@dataclass(frozen=True)
+class ExchangeCouponRequest:
+    brand: str
+    model: str
+    answers: Mapping[str, bool | None]
+    imei: str
+    accepted_terms: bool
+    email: str | None = None
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeCouponResult:
+    decision: Decision
+    next_step: str
+    value: int | None = None
+    coupon_code: str | None = None
+    valid_until: datetime | None = None
+    emailed: bool = False
+    value_text: str = ""  # e.g. "INR 9,000"
+
+    @property
+    def issued(self) -> bool:
+        return self.coupon_code is not None and self.decision.outcome is Outcome.ELIGIBLE
+
+
+def _values(program: ExchangeProgram, **extra: object) -> dict[str, object]:
+    return {
+        "store": program.coupon.store,
+        "page": program.territory.page,
+        "valid_days": program.coupon.valid_days,
+        "promoter": program.territory.promoter,
+        "program_name": program.name,
+        **extra,
+    }
+
+
+def _result(
+    program: ExchangeProgram,
+    decision: Decision,
+    *,
+    value: int | None = None,
+    code: str | None = None,
+    valid_until: datetime | None = None,
+    emailed: bool = False,
+) -> ExchangeCouponResult:
+    next_step = exchange_next_step(program, decision, code=code, valid_until=valid_until)
+    value_text = money(program, value) if value is not None else ""
+    return ExchangeCouponResult(decision, next_step, value, code, valid_until, emailed, value_text)
+
+
+def exchange_next_step(
+    program: ExchangeProgram,
+    decision: Decision,
+    *,
+    code: str | None = None,
+    valid_until: datetime | None = None,
+) -> str:
+    """The next-step sentence of a quote or coupon decision, from the program file."""
+    return program.next_steps[decision.next_step].format(
+        **_values(
+            program,
+            coupon_code=code or "",
+            valid_until=long_moment(valid_until) if valid_until else "",
+        )
+    )
+
+
+def issue_exchange_coupon(
+    program: ExchangeProgram,
+    request: ExchangeCouponRequest,
+    engine: Engine,
+    clock: Clock,
+    templates: Templates,
+) -> ExchangeCouponResult:
+    """Issue the exchange coupon once the terms are accepted (EXC-3): valid for the
+    program's days from today (EXC-4), one per old phone — a second request for the
+    same IMEI is refused and changes nothing."""
+    if not request.accepted_terms:
+        raise errors.TermsNotAccepted("The exchange terms were not accepted.")
+    phone = parse_imei(request.imei)
+    email = parse_email(request.email) if request.email else None
+    quote = quote_exchange(program, request.brand, request.model, request.answers, clock)
+    if not quote.exchangeable:
+        return _result(program, quote.decision)
+    for _attempt in range(3):
+        try:
+            return _issue(
+                program, request, quote, phone.value, phone.masked, email, engine, clock, templates
+            )
+        except IntegrityError:
+            # The same old phone was exchanged meanwhile (or a code collided): decide again.
+            log.info("exchange coupon for %s raced another; deciding again", phone.masked)
+    raise errors.BotError("The exchange coupon could not be recorded; please try again.")
+
+
+def _issue(
+    program: ExchangeProgram,
+    request: ExchangeCouponRequest,
+    quote: ExchangeQuote,
+    imei: str,
+    masked: str,
+    email: str | None,
+    engine: Engine,
+    clock: Clock,
+    templates: Templates,
+) -> ExchangeCouponResult:
+    assert quote.model is not None and quote.value is not None  # exchangeable
+    now, today = clock.now(), exchange_today(program, clock)
+    code = new_code(program.coupon.code_prefix)
+    with UnitOfWork(engine) as uow:
+        records = ExchangeCouponRecords(uow.connection)
+        prior_row = records.find(program.id, imei)
+        prior = PriorExchange(prior_row.exchange_date, prior_row.coupon_code) if prior_row else None
+        decision = decide_coupon(
+            program, quote, masked_imei=masked, coupon_code=code, today=today, prior=prior
+        )
+        if prior is not None:
+            return _result(program, decision)
+        valid_until = coupon_valid_until(program, today)
+        records.add(
+            program_id=program.id,
+            old_imei=imei,
+            brand=quote.model.brand,
+            model=quote.model.name,
+            value=quote.value,
+            currency=program.territory.currency,
+            coupon_code=code,
+            exchange_date=today,
+            valid_until=valid_until,
+            email=email,
+            rule_ids=",".join(decision.rule_ids),
+            conversation_id=request.conversation_id,
+            now=now,
+        )
+        if email:
+            message = templates.render(
+                "exchange_coupon",
+                email,
+                **_values(
+                    program,
+                    brand=quote.model.brand,
+                    model=quote.model.name,
+                    value=money(program, quote.value),
+                    masked_imei=masked,
+                    coupon_code=code,
+                    valid_until=long_moment(valid_until),
+                    exchange_date=long_date(today),
+                    explanation=decision.explanation,
+                ),
+            )
+            uow.outbox.add(
+                kind="exchange_coupon",
+                to_address=email,
+                subject=message.subject,
+                body=message.body,
+                now=now,
+            )
+        uow.commit()
+    log.info("exchange coupon issued for %s (%s)", masked, ",".join(decision.rule_ids))
+    return _result(
+        program,
+        decision,
+        value=quote.value,
+        code=code,
+        valid_until=valid_until,
+        emailed=email is not None,
+    )
