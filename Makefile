@@ -12,7 +12,7 @@ export ACTION_SERVER_PORT ?= 5055
 export RASA_PORT ?= 5005
 export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/tracker.db
 
-.PHONY: run test setup venv db devices model shell test-core test-actions test-conversations test-e2e lint clean
+.PHONY: run test setup venv db devices model shell test-core test-actions test-conversations test-e2e lint clean web browser test-browser
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@scripts/make-venv.sh $(PYTHON_VERSION) $(VENV)
@@ -31,7 +31,14 @@ devices: db
 model: venv
 	@scripts/train-if-changed.sh
 
-setup: venv db devices model
+# The website widget's one npm dependency (socket.io-client), reinstalled when the lock changes.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web: web/node_modules/.package-lock.json
+
+setup: venv db devices model web
 
 run: setup
 	@scripts/run.sh
@@ -40,7 +47,7 @@ shell: setup
 	@scripts/run.sh --shell
 
 # Every test stage. The fast core stages first; the trained-model stages after.
-test: setup test-core test-actions test-conversations test-e2e
+test: setup test-core test-actions test-channels test-postgres test-conversations test-e2e test-browser
 
 test-core: venv
 	$(VENV)/bin/ruff check bot actions tests
@@ -57,6 +64,32 @@ test-conversations: model
 
 test-e2e: model
 	$(PY) -m pytest -q tests/e2e
+
+# Channel adapters through a real Sanic app (imports Rasa, so its own stage); WhatsApp
+# talks to a local fake of the Graph API.
+.PHONY: test-channels
+test-channels: venv
+	$(PY) -m pytest -q tests/channels
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@scripts/install-browser.sh
+
+test-browser: browser model web
+	$(PY) -m pytest -q tests/browser
+
+# The database tests again on a private PostgreSQL (scripts/postgres.sh start installs
+# and starts it; stopped afterwards unless it was already running). The plugin keeps
+# the tests that use the database, gives each a fresh schema, and fails the run if
+# none reached PostgreSQL.
+.PHONY: test-postgres
+test-postgres: venv
+	@was_running=$$(scripts/postgres.sh status 2>/dev/null && echo yes); \
+	url=$$(PG_DB=desk_test scripts/postgres.sh start) || exit 1; \
+	TEST_DATABASE_URL="$$url" $(PY) -m pytest -q -p tests.postgres.plugin \
+	    tests/unit tests/actions $(wildcard tests/channels) tests/postgres; status=$$?; \
+	[ -n "$$was_running" ] || scripts/postgres.sh stop; \
+	exit $$status
 
 lint: venv
 	$(VENV)/bin/ruff check bot actions tests

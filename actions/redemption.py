@@ -140,6 +140,8 @@ class ValidateRedemptionForm(FormValidationAction):
             dispatcher.utter_message(response=response_for(exc), product=product, **exc.details)
             if failures == program.fraud.max_identifier_failures:
                 dispatcher.utter_message(response="utter_identifier_failures", failures=failures)
+                # HND-1: repeated failures offer a person; the offer's button hands over.
+                dispatcher.utter_message(response="utter_offer_handover_identifier")
             return {slot: None, "identifier_failures": float(failures)}
         return {slot: identifier.value}
 
@@ -177,21 +179,24 @@ class ValidateRedemptionForm(FormValidationAction):
             return {"mi_id": None}
 
 
-def _forget() -> list[EventType]:
+def forget_claim() -> list[EventType]:
     """Clear what the form collected, so nothing personal lingers in the conversation."""
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("identifier_failures", 0.0)]
 
 
-def _say(
+def say_result(
     dispatcher: CollectingDispatcher, result: services.RedemptionResult, response: str | None = None
 ) -> list[EventType]:
     program = desk().program()
+    if response is None and result.case_reference:
+        response = "utter_redemption_review_case"  # a review case was opened (FAQ-3)
     dispatcher.utter_message(
         response=response or OUTCOME_RESPONSES[result.decision.outcome],
         explanation=result.decision.explanation,
         next_step=result.next_step,
         coupon_code=result.coupon_code or "",
         coupon_name=program.coupon.name,
+        case_reference=result.case_reference or "",
     )
     return [SlotSet("redemption_outcome", result.decision.outcome.value)]
 
@@ -205,11 +210,11 @@ class ActionSubmitRedemption(Action):
     ) -> list[EventType]:
         if tracker.get_slot("privacy_consent") is not True:
             dispatcher.utter_message(response="utter_no_consent")
-            return _forget()
+            return forget_claim()
         slots = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         early = desk().precheck(slots["purchase_channel"])
         if early is not None:
-            return _say(dispatcher, early) + _forget()
+            return say_result(dispatcher, early) + forget_claim()
         request = services.RedemptionRequest(
             product=slots["product"] or "",
             channel=slots["purchase_channel"] or "",
@@ -224,8 +229,8 @@ class ActionSubmitRedemption(Action):
         except errors.BotError as exc:
             log.warning("redemption not decided: %s", exc.message)
             dispatcher.utter_message(response=response_for(exc))
-            return _forget()
-        return _say(dispatcher, result) + _forget()
+            return forget_claim()
+        return say_result(dispatcher, result) + forget_claim()
 
 
 class ActionForgetRedemption(Action):
@@ -235,4 +240,4 @@ class ActionForgetRedemption(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return _forget()
+        return forget_claim()

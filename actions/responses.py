@@ -24,6 +24,31 @@ ERROR_RESPONSES: dict[type[errors.BotError], str] = {
     errors.InvalidEmail: "utter_email_invalid",
     errors.InvalidMiId: "utter_mi_id_invalid",
     errors.RegistryUnavailable: "utter_redemption_unavailable",
+    # cases (FAQ, APL)
+    errors.MistypedReference: "utter_case_reference_mistyped",
+    errors.MalformedReference: "utter_case_reference_malformed",
+    errors.UnknownCase: "utter_case_unknown",
+    errors.NoMatchingCase: "utter_case_no_match",
+    errors.CaseAlreadyOpen: "utter_case_already_open",
+    errors.AlreadyParticipated: "utter_case_already_participated",
+    errors.InvalidDecisionReason: "utter_ask_appeal_reason",
+    errors.IllegalTransition: "utter_case_try_again",
+    errors.CouponExpired: "utter_case_try_again",
+    # typed dates, countries and figures (PTS, UPG and the forms that reuse them)
+    errors.UnreadableDate: "utter_date_unreadable",
+    errors.FutureDate: "utter_date_future",
+    errors.ImpossibleDate: "utter_date_impossible",
+    errors.InvalidDate: "utter_date_unreadable",
+    errors.UnknownCountry: "utter_country_unknown",
+    errors.InvalidPoints: "utter_points_invalid",
+    errors.InvalidAmount: "utter_amount_invalid",
+    errors.InvalidCount: "utter_count_invalid",
+    errors.InvalidNumber: "utter_count_invalid",
+    errors.UnknownUpgradeModel: "utter_upgrade_model_unknown",
+    # warranty and exchange (WAR, EXC)
+    errors.UnknownProblem: "utter_warranty_problem_unknown",
+    errors.TermsNotAccepted: "utter_exchange_terms_declined",
+    errors.MissingAnswer: "utter_answer_missing",
 }
 
 

@@ -188,6 +188,9 @@ class ActionAnswerUpgrade(Action):
             explanation=quote.decision.explanation,
             next_step=quote.next_step,
         )
+        if outcome is Outcome.NEEDS_REVIEW:
+            # UPG-4: the percentage is not published, so a person can confirm it (HND).
+            dispatcher.utter_message(response="utter_offer_handover_not_published")
         return forget_upgrade()
 
 

@@ -14,6 +14,7 @@ datetime.date(2024, 1, 5)
 from __future__ import annotations
 
 import re
+from calendar import monthrange  # the standard library's, not this module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
@@ -102,3 +103,12 @@ class WorkingCalendar:
 def end_of_day(day: date, time_zone: str) -> datetime:
     """The last minute of ``day`` in ``time_zone`` (23:59), timezone-aware."""
     return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(time_zone))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (or earlier, if negative),
+    clamped to the month's last day: 31 Jan + 1 month is 28 (or 29) Feb."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))

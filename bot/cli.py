@@ -7,14 +7,17 @@ has changed nothing.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
+import secrets
 import sys
 import time
 from pathlib import Path
 
 from bot.bootstrap import Desk
 from bot.device_import import read_file
-from bot.errors import BotError
+from bot.errors import BotError, InvalidAgent
 from bot.privacy import install_masking
 from bot.programs import load_programs, warnings_for
 from bot.settings import Settings
@@ -70,6 +73,106 @@ def _outbox_watch(desk: Desk, args: argparse.Namespace) -> int:
         time.sleep(args.interval)
 
 
+def _cases_list(desk: Desk, args: argparse.Namespace) -> int:
+    found = desk.list_cases(overdue=args.overdue)
+    if not found:
+        print("no overdue cases" if args.overdue else "no open cases")
+        return 0
+    for case in found:
+        about = " ".join(
+            part
+            for part in (
+                case.product,
+                case.masked_identifier,
+                f"appeal of {case.parent_reference}" if case.parent_reference else "",
+            )
+            if part
+        )
+        late = "OVERDUE" if case.overdue else "on time"
+        print(f"{case.reference}  {case.kind:<10}  due {case.due_iso}  {late:<7}  {about}".rstrip())
+    return 0
+
+
+def _cases_decide(desk: Desk, args: argparse.Namespace) -> int:
+    done = desk.decide_case(args.reference, args.decision, args.reason or "", args.by)
+    case = done.case
+    line = f"{case.reference}: {case.kind} case {case.state} by {args.by}"
+    if done.parent is not None:
+        line += f" ({done.parent.reference} {done.parent.state})"
+    if done.coupon_code:
+        line += "; coupon issued and emailed (RED-12)"
+    if done.verb == "reject":
+        line += f"; failure notice emailed, appeal until {case.appeal_deadline} (APL-1)"
+    if done.verb == "dismiss":
+        line += "; outcome emailed (APL-4)"
+    print(line)
+    return 0
+
+
+def _cases_show(desk: Desk, args: argparse.Namespace) -> int:
+    history = desk.case_history(args.reference)
+    case = history.case
+    print(
+        f"{case.reference}  {case.kind}  {case.state}  opened {case.opened_on}  "
+        f"due {case.due_on}  {case.product} {case.masked_identifier}".rstrip()
+    )
+    for event in history.events:
+        change = f"{event.from_state.value if event.from_state else '-'} -> {event.to_state.value}"
+        print(f"  {event.at:%Y-%m-%d %H:%M}Z  {event.actor:<12}  {change:<22}  {event.note}")
+    return 0
+
+
+def _cases_remind(desk: Desk, _args: argparse.Namespace) -> int:
+    print(f"queued {desk.remind_cases()} reminders for overdue cases")
+    return 0
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment (some containers)
+        return "staff"
+
+
+def _read_password(prompt: str) -> str:
+    """From AGENT_PASSWORD (scripts), else typed twice at a prompt (never an argument:
+    it would stay in the shell history and the process list)."""
+    password = os.environ.get("AGENT_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise InvalidAgent("no password: set AGENT_PASSWORD or run this in a terminal")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("the same password again: ") != first:
+        raise InvalidAgent("the two passwords differ; nothing was changed")
+    return first
+
+
+def _agents_add(desk: Desk, args: argparse.Namespace) -> int:
+    desk.migrate()
+    name = desk.add_agent(args.name, _read_password(f"password for {args.name}: "))
+    print(f"agent {name} added: they log in at /webhooks/agents/login on the Rasa server")
+    return 0
+
+
+def _agents_password(desk: Desk, args: argparse.Namespace) -> int:
+    desk.set_agent_password(args.name, _read_password(f"new password for {args.name}: "))
+    print(f"password of {args.name} changed; their open sessions have ended")
+    return 0
+
+
+def _agents_demo(desk: Desk, _args: argparse.Namespace) -> int:
+    """For `make run`: one demo agent with a random password, only if there is none."""
+    desk.migrate()
+    if desk.count_agents():
+        print("agent inbox: log in with an existing agent (python -m bot agents add NAME)")
+        return 0
+    password = secrets.token_urlsafe(12)
+    name = desk.add_agent("demo", password)
+    print(f"agent inbox: created agent '{name}' with password '{password}' (shown only once)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     groups = top.add_subparsers(dest="group", required=True)
@@ -98,6 +201,42 @@ def parser() -> argparse.ArgumentParser:
     watch = outbox.add_parser("watch", help="keep delivering pending email")
     watch.add_argument("--interval", type=float, default=30.0)
     watch.set_defaults(run=_outbox_watch)
+
+    agents = groups.add_parser("agents", help="human agents' accounts (agent inbox)")
+    agent_commands = agents.add_subparsers(dest="command", required=True)
+    add = agent_commands.add_parser("add", help="create an agent (password from a prompt)")
+    add.add_argument("name")
+    add.set_defaults(run=_agents_add)
+    change = agent_commands.add_parser("password", help="set an agent's password")
+    change.add_argument("name")
+    change.set_defaults(run=_agents_password)
+    agent_commands.add_parser(
+        "demo", help="create the demo agent if there is no agent yet"
+    ).set_defaults(run=_agents_demo)
+
+    cases = groups.add_parser("cases", help="difficulty, review, appeal and callback cases")
+    case_commands = cases.add_subparsers(dest="command", required=True)
+    listing = case_commands.add_parser("list", help="open cases with reference, kind, due date")
+    listing.add_argument("--overdue", action="store_true", help="only those past their due date")
+    listing.set_defaults(run=_cases_list)
+    decide = case_commands.add_parser(
+        "decide",
+        help="record a decision and email the customer",
+        description="approve|reject a difficulty or review case; uphold|dismiss an appeal "
+        "(its AP- reference or the appealed case's; approve/reject mean the same on an "
+        "appeal); close a callback. A reject or dismiss reason names the rule IDs.",
+    )
+    decide.add_argument("reference")
+    decide.add_argument("decision", help="approve, reject, uphold, dismiss or close")
+    decide.add_argument("--reason", help="why, e.g. 'RED-7: bought from a marketplace seller'")
+    decide.add_argument("--by", default=_operator(), help="who decides (the audit trail)")
+    decide.set_defaults(run=_cases_decide)
+    show = case_commands.add_parser("show", help="one case and its audit trail")
+    show.add_argument("reference")
+    show.set_defaults(run=_cases_show)
+    case_commands.add_parser(
+        "remind", help="email once each customer whose case is past its due date"
+    ).set_defaults(run=_cases_remind)
     return top
 
 

@@ -12,9 +12,17 @@ export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///$PWD/var/tracker.db}
 # Set BOT_TODAY= (empty) to use the real date.
 export BOT_TODAY=${BOT_TODAY-2023-09-28}
 export RASA_TOKEN=${RASA_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
+# WhatsApp (credentials.yml): Rasa refuses an unset ${VAR}, so each is exported, empty
+# when not configured (the channel then refuses webhooks; everything else runs).
+export WHATSAPP_VERIFY_TOKEN=${WHATSAPP_VERIFY_TOKEN-} WHATSAPP_APP_SECRET=${WHATSAPP_APP_SECRET-}
+export WHATSAPP_ACCESS_TOKEN=${WHATSAPP_ACCESS_TOKEN-} WHATSAPP_PHONE_NUMBER_ID=${WHATSAPP_PHONE_NUMBER_ID-}
+export WHATSAPP_API_VERSION=${WHATSAPP_API_VERSION-}
 LOGS=${RUN_LOG_DIR:-var/log}
 mkdir -p "$LOGS"
 model=$(cat models/.current)
+# Human agents (agent inbox): a demo agent on the first run; its password is printed once.
+agents_note=$(.venv/bin/python -m bot agents demo 2>/dev/null \
+  || echo "agent inbox: create an agent with: .venv/bin/python -m bot agents add NAME")
 
 pids=()
 stop() {
@@ -58,6 +66,8 @@ fi
 cat <<TXT
 
 The assistant is running.
+  Website chat:   http://localhost:$RASA_PORT/webhooks/webchat/   (the widget; embed snippet in the README)
+  Agent inbox:    http://localhost:$RASA_PORT/webhooks/agents/   ($agents_note)
   Terminal chat:  make shell           (or: .venv/bin/python scripts/chat.py)
   REST channel:   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                     -d '{"sender": "me", "message": "I want my 10% coupon"}'

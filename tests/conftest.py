@@ -29,10 +29,13 @@ def program() -> RedemptionProgram:
 
 
 def make_desk(tmp_path: Path, today: str | None = "2023-09-28", **overrides: str) -> Desk:
-    """A Desk on a fresh SQLite file and a file outbox under ``tmp_path``."""
+    """A Desk on a fresh database and a file outbox under ``tmp_path``. The database is a
+    SQLite file, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set."""
+    from tests.postgres.databases import database_url
+
     settings = replace(
         Settings.from_env({}),
-        database_url=f"sqlite:///{tmp_path / 'desk.db'}",
+        database_url=overrides.pop("database_url", None) or database_url(tmp_path),
         email_url=f"file://{tmp_path / 'outbox'}",
         today=today,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -74,6 +75,20 @@ class SmtpSender:
             if self.username:
                 client.login(self.username, self.password or "")
             client.send_message(message)
+
+
+class RoutingSender:
+    """Messages addressed ``whatsapp:<wa_id>`` go through WhatsApp, the rest by email.
+    The WhatsApp sender is built on first use, so email works without it configured."""
+
+    def __init__(self, email: Sender, whatsapp: Callable[[], Sender]) -> None:
+        self.email, self.whatsapp = email, whatsapp
+
+    def send(self, message: EmailMessage) -> None:
+        if str(message["To"] or "").strip().lower().startswith("whatsapp:"):
+            self.whatsapp().send(message)
+        else:
+            self.email.send(message)
 
 
 def sender_from_url(url: str, base: Path) -> Sender:

@@ -14,7 +14,11 @@ import yaml
 
 from bot.errors import ProgramDataError
 from bot.programs import model
+from bot.programs.exchange import load_exchange_program
 from bot.programs.fields import Fields
+from bot.programs.points import load_points_program
+from bot.programs.upgrade import load_upgrade_program
+from bot.programs.warranty import load_warranty_program
 
 
 def _products(fields: Fields) -> tuple[model.Product, ...]:
@@ -121,6 +125,10 @@ def load_redemption_program(source: str, data: Any) -> model.RedemptionProgram:
 # model and loader live in their own module under bot/programs/.
 FAMILY_LOADERS: dict[str, Callable[[str, Any], model.Program]] = {
     "imei_sn_redemption": load_redemption_program,
+    "mi_points": load_points_program,
+    "smart_upgrade": load_upgrade_program,
+    "aftersales_warranty": load_warranty_program,
+    "mi_exchange": load_exchange_program,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +27,9 @@ from bot.decisions.redemption import (
 from bot.identifiers import Identifier, parse_identifier
 from bot.matching import match_channel, match_product
 from bot.notify.templates import Templates
-from bot.programs.model import Product, RedemptionProgram, SalesChannel
+from bot.programs.model import Product, RedemptionProgram, SalesChannel, is_past
 from bot.registry import DeviceRegistry
+from bot.store.case_records import ClaimRecords
 from bot.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class RedemptionResult:
     coupon_code: str | None = None
     due_date: date | None = None
     stored: bool = False
+    case_reference: str | None = None  # the review case opened for it (FAQ-3)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def precheck(
     return _result(program, decision, email="") if decision else None
 
 
-def _template_values(program: RedemptionProgram, **values: object) -> dict[str, object]:
+def template_values(program: RedemptionProgram, **values: object) -> dict[str, object]:
     return {
         "program_name": program.name,
         "coupon_name": program.coupon.name,
@@ -128,6 +130,109 @@ def _template_values(program: RedemptionProgram, **values: object) -> dict[str, 
         "review_days": program.review_working_days,
         **values,
     }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a coupon is recorded against (RED-12): the device, the person, the channel."""
+
+    product: str
+    channel: str
+    identifier: Identifier
+    email: str
+    mi_id: str
+    conversation_id: str | None = None
+
+
+def record_claim(
+    uow: UnitOfWork,
+    program: RedemptionProgram,
+    claim: Claim,
+    now: datetime,
+    *,
+    status: str,
+    rule_ids: tuple[str, ...],
+    due: date | None = None,
+    coupon_code: str | None = None,
+) -> int:
+    """The IMEI/SN's one participation in this family (RED-9: unique per family)."""
+    return uow.participations.add(
+        family=program.family,
+        identifier=claim.identifier.value,
+        identifier_kind=claim.identifier.kind,
+        program_id=program.id,
+        product=claim.product,
+        channel=claim.channel,
+        email=claim.email,
+        mi_id=claim.mi_id,
+        status=status,
+        rule_ids=",".join(rule_ids),
+        coupon_code=coupon_code,
+        coupon_valid_until=program.coupon.valid_until if coupon_code else None,
+        due_date=due,
+        conversation_id=claim.conversation_id,
+        submitted_at=now,
+        updated_at=now,
+    )
+
+
+def issue_coupon(
+    uow: UnitOfWork,
+    program: RedemptionProgram,
+    templates: Templates,
+    now: datetime,
+    claim: Claim,
+    rule_ids: tuple[str, ...],
+    *,
+    participation_id: int | None = None,
+    template: str = "coupon_issued",
+    **values: object,
+) -> tuple[int, str]:
+    """Issue one coupon (RED-12): a unique, unguessable code recorded against the IMEI/SN,
+    Mi ID and email, and its email, in the caller's transaction. A new participation, or
+    one under review or rejected (case approval, upheld appeal). Never an expired one
+    (RED-13). Returns (participation id, code)."""
+    if is_past(now, program.coupon.valid_until):
+        raise errors.CouponExpired(
+            f"the {program.id} coupon expired on {long_moment(program.coupon.valid_until)}, "
+            f"so none can be issued; extend coupon.valid_until in {program.source} first (RED-13)"
+        )
+    code = new_code(program.coupon.code_prefix)
+    if participation_id is None:
+        participation_id = record_claim(
+            uow, program, claim, now, status="issued", rule_ids=rule_ids, coupon_code=code
+        )
+    elif not ClaimRecords(uow.connection).issue(
+        participation_id,
+        coupon_code=code,
+        valid_until=program.coupon.valid_until,
+        rule_ids=rule_ids,
+        now=now,
+    ):
+        raise errors.AlreadyParticipated(
+            "this IMEI/SN already has a coupon or was cancelled; nothing was changed (RED-9)"
+        )
+    message = templates.render(
+        template,
+        claim.email,
+        **template_values(
+            program,
+            product=claim.product,
+            identifier_label=claim.identifier.label,
+            masked_identifier=claim.identifier.masked,
+            coupon_code=code,
+            **values,
+        ),
+    )
+    uow.outbox.add(
+        kind=template,
+        to_address=claim.email,
+        subject=message.subject,
+        body=message.body,
+        now=now,
+        participation_id=participation_id,
+    )
+    return participation_id, code
 
 
 def redeem(
@@ -196,55 +301,32 @@ def _decide_and_record(
         decision = decide_redemption(program, facts)
         if decision.outcome is Outcome.NOT_ELIGIBLE or prior_row is not None:
             return _result(program, decision, email=email)
-        today = now.astimezone(zone).date()
-        code = (
-            new_code(program.coupon.code_prefix) if decision.outcome is Outcome.ELIGIBLE else None
-        )
-        due = (
-            None
-            if code
-            else calendar_for(program).add_working_days(today, program.review_working_days)
-        )
-        participation_id = uow.participations.add(
-            family=program.family,
-            identifier=ident.value,
-            identifier_kind=ident.kind,
-            program_id=program.id,
-            product=product.name,
-            channel=channel.name,
-            email=email,
-            mi_id=mi_id,
-            status="issued" if code else "review",
-            rule_ids=",".join(decision.rule_ids),
-            coupon_code=code,
-            coupon_valid_until=program.coupon.valid_until if code else None,
-            due_date=due,
-            conversation_id=request.conversation_id,
-            submitted_at=now,
-            updated_at=now,
-        )
-        kind = "coupon_issued" if code else "review_opened"
-        message = ports.templates.render(
-            kind,
-            email,
-            **_template_values(
+        claim = Claim(product.name, channel.name, ident, email, mi_id, request.conversation_id)
+        due: date | None = None
+        case_reference: str | None = None
+        if decision.outcome is Outcome.ELIGIBLE:
+            participation_id, code = issue_coupon(
+                uow,
                 program,
-                product=product.name,
-                identifier_label=ident.label,
-                masked_identifier=ident.masked,
-                coupon_code=code or "",
+                ports.templates,
+                now,
+                claim,
+                decision.rule_ids,
                 explanation=decision.explanation,
-                due_date=long_date(due) if due else "",
-            ),
-        )
-        uow.outbox.add(
-            kind=kind,
-            to_address=email,
-            subject=message.subject,
-            body=message.body,
-            now=now,
-            participation_id=participation_id,
-        )
+            )
+        else:
+            # cases builds on this module (it issues coupons through issue_coupon above)
+            from bot.services.cases import open_review_case
+
+            code = None
+            today = now.astimezone(zone).date()
+            due = calendar_for(program).add_working_days(today, program.review_working_days)
+            participation_id = record_claim(
+                uow, program, claim, now, status="review", rule_ids=decision.rule_ids, due=due
+            )
+            case_reference = open_review_case(
+                uow, program, ports.templates, now, participation_id, claim, decision, due
+            )
         uow.commit()
     log.info(
         "redemption %s for %s: %s %s",
@@ -253,7 +335,15 @@ def _decide_and_record(
         decision.outcome.value,
         ",".join(decision.rule_ids),
     )
-    return _result(program, decision, email=email, code=code, due=due, stored=True)
+    return _result(
+        program,
+        decision,
+        email=email,
+        code=code,
+        due=due,
+        stored=True,
+        case_reference=case_reference,
+    )
 
 
 def _result(
@@ -264,12 +354,13 @@ def _result(
     code: str | None = None,
     due: date | None = None,
     stored: bool = False,
+    case_reference: str | None = None,
 ) -> RedemptionResult:
-    values = _template_values(
+    values = template_values(
         program, coupon_code=code or "", email=email, due_date=long_date(due) if due else ""
     )
     next_step = program.next_steps[decision.next_step].format(**values)
-    return RedemptionResult(decision, next_step, code, due, stored)
+    return RedemptionResult(decision, next_step, code, due, stored, case_reference)
 
 
 # --- device registry ------------------------------------------------------------
@@ -300,7 +391,7 @@ def import_devices(
             message = templates.render(
                 "coupon_revoked",
                 participation.email,
-                **_template_values(
+                **template_values(
                     program,
                     product=participation.product,
                     identifier_label=label,

@@ -9,8 +9,13 @@ from sqlalchemy.engine import Engine, make_url
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and serialised write transactions."""
+    """An engine for ``url``: SQLite gets WAL and serialised write transactions,
+    PostgreSQL a pinned isolation level."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Pinned, whatever the server's default: repositories rely on each statement
+        # seeing what other transactions committed before it (READ COMMITTED).
+        return create_engine(url, future=True, pool_pre_ping=True, isolation_level="READ COMMITTED")
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, future=True, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":

@@ -95,9 +95,17 @@ class ParticipationRepository:
     def count_since(
         self, since: datetime, *, mi_id: str | None = None, email: str | None = None
     ) -> int:
+        """Participations by one Mi ID (or email) since ``since`` (RED-15). On PostgreSQL
+        this also holds a lock on that Mi ID (or email) until the transaction ends."""
         column, value = (
             (participations.c.mi_id, mi_id) if mi_id else (participations.c.email, email)
         )
+        if self.connection.dialect.name == "postgresql":
+            # SQLite lets one writer in at a time; PostgreSQL does not, so two claims by one
+            # customer could both count 5 and both get a coupon. The second waits here until
+            # the first commits, then counts it (each READ COMMITTED statement sees commits).
+            key = func.hashtext(f"participations.{column.name}:{value}")
+            self.connection.execute(select(func.pg_advisory_xact_lock(key)))
         return self.connection.execute(
             select(func.count())
             .select_from(participations)
@@ -195,6 +203,9 @@ class OutboxRepository:
 
     def claim(self, message_id: int, now: datetime) -> QueuedEmail | None:
         """Take one due message for sending; None if another sender has it."""
+        # One conditional UPDATE, no read first. On PostgreSQL a second claimer waits on
+        # the row lock, then re-checks this WHERE against the committed row; the first
+        # claim moved next_attempt_at ahead, so the second updates nothing.
         claimed = self.connection.execute(
             update(outbox)
             .where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import use_desk
@@ -110,12 +110,13 @@ def test_a_wrong_imei_gets_its_specific_reason_and_counts_a_failure(desk, typed,
     assert messages[0]["response"] == response
 
 
-def test_the_third_wrong_identifier_suggests_where_to_find_it(desk):
+def test_the_third_wrong_identifier_suggests_where_to_find_it_and_offers_a_person(desk):
     result, messages = validate("imei", "123", {"product": "Xiaomi 13", "identifier_failures": 2.0})
     assert result["identifier_failures"] == 3.0
     assert [m["response"] for m in messages] == [
         "utter_imei_wrong_length",
         "utter_identifier_failures",
+        "utter_offer_handover_identifier",
     ]
 
 
@@ -238,13 +239,16 @@ async def test_a_closed_activity_is_explained_with_its_dates(desk):
     assert "31 December 2023" in message["explanation"] and "(RED-16)" in message["explanation"]
 
 
-async def test_two_misunderstandings_in_a_row_offer_customer_service():
+async def test_two_misunderstandings_in_a_row_offer_a_person():
     def user(intent):
         return {"event": "user", "parse_data": {"intent": {"name": intent}}}
 
     dispatcher = CollectingDispatcher()
     once = tracker(events=[user("greet"), user("nlu_fallback")])
-    await ActionHandleFallback().run(dispatcher, once, DOMAIN)
+    assert await ActionHandleFallback().run(dispatcher, once, DOMAIN) == []
     twice = tracker(events=[user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")])
-    await ActionHandleFallback().run(dispatcher, twice, DOMAIN)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_default", "utter_offer_contact"]
+    # the offer is an action of its own: a rule takes a typed "yes" after it (HND-1)
+    assert await ActionHandleFallback().run(dispatcher, twice, DOMAIN) == [
+        FollowupAction("utter_offer_handover_misunderstood")
+    ]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]

@@ -174,9 +174,10 @@ async def test_without_a_price_the_percentage_is_the_answer(desk) -> None:
 
 
 async def test_month_12_is_not_published_and_offers_an_agent(desk) -> None:
-    _, [message] = await answer(slots(purchase_date="2023-06-01"))
+    _, [message, offer] = await answer(slots(purchase_date="2023-06-01"))
     assert message["response"] == "utter_upgrade_not_published"
     assert message["month"] == 12 and "agent" in message["next_step"]
+    assert offer["response"] == "utter_offer_handover_not_published"
 
 
 async def test_month_3_says_when_buyback_opens(desk) -> None:
