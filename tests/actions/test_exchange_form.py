@@ -27,8 +27,8 @@ from bot.settings import ROOT
 from bot.store.tables import exchange_coupons
 from tests.conftest import make_desk, pin
 
-FRAGMENT = yaml.safe_load((ROOT / "fragments" / "war-exc-domain.yml").read_text())
-DOMAIN = {"slots": {}, "forms": FRAGMENT["forms"]}
+DOMAIN_FILE = yaml.safe_load((ROOT / "domain.yml").read_text())
+DOMAIN = {"slots": {}, "forms": DOMAIN_FILE["forms"]}
 IMEI = "356938035643809"
 GOOD = {
     "exchange_working": True,

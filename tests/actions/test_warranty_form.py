@@ -26,8 +26,8 @@ from bot.settings import ROOT
 from bot.store.tables import warranty_claims, warranty_enquiries
 from tests.conftest import make_desk
 
-FRAGMENT = yaml.safe_load((ROOT / "fragments" / "war-exc-domain.yml").read_text())
-DOMAIN = {"slots": {}, "forms": FRAGMENT["forms"]}
+DOMAIN_FILE = yaml.safe_load((ROOT / "domain.yml").read_text())
+DOMAIN = {"slots": {}, "forms": DOMAIN_FILE["forms"]}
 IMEI = "356938035643809"
 STORE = "Xiaomi Store (Pakistan)"
 COVERED = {

@@ -37,7 +37,7 @@ from tests.conftest import london, make_desk, pin
 from tests.support import free_port
 
 PASSWORD = "correct horse battery"
-DOMAIN_FILE = ROOT / "fragments" / "handover-domain.yml"
+DOMAIN_FILE = ROOT / "domain.yml"
 RESUMED = Domain.load(DOMAIN_FILE).responses["utter_handover_resumed"][0]["text"]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 WIDGET = "0f3c9a6d2b8e4e51a7c4d9b2e6f10a3c"  # a widget session id, as the server issues them

@@ -40,7 +40,7 @@ from tests.support import free_port
 TOKEN = "cw-api-token"
 SECRET = "cw-webhook-secret"
 ACCOUNT, INBOX = 3, 7
-DOMAIN_FILE = ROOT / "fragments" / "handover-domain.yml"
+DOMAIN_FILE = ROOT / "domain.yml"
 
 
 @dataclass

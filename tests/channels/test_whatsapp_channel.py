@@ -58,15 +58,12 @@ def with_message(name: str, **changes: Any) -> bytes:
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    """The domain the assistant runs with (the fragment until it is merged)."""
-    for path in (ROOT / "domain.yml", ROOT / "fragments" / "whatsapp-domain.yml"):
-        if path.exists():
-            with warnings.catch_warnings():  # Rasa's notes about other parts of the domain
-                warnings.simplefilter("ignore")
-                loaded = Domain.load(str(path))
-            if "utter_whatsapp_unsupported" in loaded.responses:
-                return loaded
-    raise AssertionError("no domain defines utter_whatsapp_unsupported")
+    """The domain the assistant runs with."""
+    with warnings.catch_warnings():  # Rasa's notes about other parts of the domain
+        warnings.simplefilter("ignore")
+        loaded = Domain.load(str(ROOT / "domain.yml"))
+    assert "utter_whatsapp_unsupported" in loaded.responses
+    return loaded
 
 
 @dataclass

@@ -194,7 +194,7 @@ def test_difficulty_form_rejection_appeal_in_time_and_upheld_with_the_coupon(ass
         env, "cases", "decide", appeal, "uphold", "--reason", "receipt checked", "--by", "lead"
     )
     assert "coupon issued and emailed" in upheld
-    coupon = email_with(assistant, appeal, "upheld")
+    coupon = email_with(assistant, f"Appeal {appeal} upheld")
     assert re.search(r"IMEI10-[A-Z2-9]{4}-", coupon)
     converse(assistant, "e2e-case-status-2", [(f"any news on {case}?", "upheld")])
 
