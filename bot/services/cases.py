@@ -55,6 +55,8 @@ from bot.services.redemption import (
 )
 from bot.store.case_records import CaseRepository, ClaimRecords
 from bot.store.unit_of_work import UnitOfWork
+from bot.whatsapp.sender import whatsapp_address
+from bot.whatsapp.store import WhatsAppStore
 
 log = logging.getLogger(__name__)
 
@@ -293,13 +295,36 @@ def _email(
     now: datetime,
     **values: object,
 ) -> None:
-    """Queue one email about ``case`` in the caller's transaction (none without an address)."""
-    if not case.email:
-        return
+    """Queue the message about ``case`` in the caller's transaction: by email, and on
+    WhatsApp too when the case came from a WhatsApp conversation (the outbox then sends
+    free text inside the 24-hour window and the approved template outside it)."""
+    addresses = [a for a in (case.email, _whatsapp_of(uow, case)) if a]
     ident = _identifier_of(case)
+    for address in addresses:
+        _queue(uow, templates, program, template, case, now, address, ident, values)
+
+
+def _whatsapp_of(uow: UnitOfWork, case: Case) -> str | None:
+    """The outbox address of the case's WhatsApp customer, if its conversation is one."""
+    if not case.conversation_id or not WhatsAppStore.knows(uow.connection, case.conversation_id):
+        return None
+    return whatsapp_address(case.conversation_id)
+
+
+def _queue(
+    uow: UnitOfWork,
+    templates: Templates,
+    program: RedemptionProgram,
+    template: str,
+    case: Case,
+    now: datetime,
+    address: str,
+    ident: Identifier | None,
+    values: Mapping[str, object],
+) -> None:
     message = templates.render(
         template,
-        case.email,
+        address,
         **template_values(
             program,
             reference=case.reference,
@@ -313,7 +338,7 @@ def _email(
     )
     uow.outbox.add(
         kind=template,
-        to_address=case.email,
+        to_address=address,
         subject=message.subject,
         body=message.body,
         now=now,

@@ -45,6 +45,14 @@ class WhatsAppStore:
                 )
             ).scalar_one_or_none()
 
+    @staticmethod
+    def knows(connection: Connection, wa_id: str) -> bool:
+        """Whether this id is a WhatsApp customer who has written to us (in a transaction)."""
+        found = connection.execute(
+            select(whatsapp_contacts.c.wa_id).where(whatsapp_contacts.c.wa_id == wa_id)
+        ).first()
+        return found is not None
+
     def note_inbound(self, wa_id: str, at: datetime) -> None:
         with self.engine.begin() as connection:
             _note_inbound(connection, wa_id, at)

@@ -538,3 +538,22 @@ def test_another_program_of_the_family_shares_the_one_open_case_per_imei(desk):
     services.open_difficulty_case(spring, form(), desk.ports)
     with pytest.raises(errors.CaseAlreadyOpen):
         services.open_difficulty_case(desk.program(), form(mi_id="7000000001"), desk.ports)
+
+
+# --- later notifications on the customer's own channel (issue #4) ----------------------------
+def test_a_case_from_a_whatsapp_conversation_is_also_notified_on_whatsapp(desk):
+    from bot.whatsapp.store import WhatsAppStore
+
+    WhatsAppStore(desk.engine).note_inbound("447700900123", london(2023, 9, 28, 9))
+    request = services.DifficultyRequest("Xiaomi 13", "Currys", PHONE, EMAIL, MI_ID, "447700900123")
+    case = desk.open_difficulty_case(request).case
+    desk.decide_case(case.reference, "reject", "RED-7: bought from a reseller", "ops")
+    sent = [(row["kind"], row["to_address"]) for row in rows(desk, outbox)]
+    for kind in ("case_difficulty_opened", "case_rejected"):
+        assert (kind, EMAIL) in sent and (kind, "whatsapp:447700900123") in sent
+
+
+def test_a_case_from_another_channel_is_notified_by_email_only(desk):
+
+    opened(desk)
+    assert {row["to_address"] for row in rows(desk, outbox)} == {EMAIL}
