@@ -467,6 +467,11 @@ def _open_difficulty(
     with UnitOfWork(ports.engine) as uow:
         repo = CaseRepository(uow.connection)
         existing = repo.open_with_key(_claim_key(program, claim.identifier.value))
+        prior = uow.participations.find(program.family, claim.identifier.value)
+        if existing is None and prior is not None and prior.status == "review":
+            # READ COMMITTED (PostgreSQL): a racing form may have committed its case and
+            # participation between the two reads above; look at the case again.
+            existing = repo.open_with_key(_claim_key(program, claim.identifier.value))
         if existing is not None:
             if existing.mi_id == claim.mi_id:
                 return DifficultyResult(case=_view(repo, program, existing, now, existing=True))
@@ -474,7 +479,6 @@ def _open_difficulty(
                 "A case is already open for this IMEI/SN (FAQ-4); it can be followed with "
                 "its reference, or with the IMEI/SN and the Mi ID that opened it."
             )
-        prior = uow.participations.find(program.family, claim.identifier.value)
         if prior is not None and prior.status == "review":
             raise errors.CaseAlreadyOpen(
                 "This IMEI/SN is already being reviewed (FAQ-4); the result will be emailed."
