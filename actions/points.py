@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
 from actions.responses import response_for
+from actions.typed import read_typed_date
 from bot import errors, services
 
 QUESTIONS = ("worth", "earn", "expiry", "program")
@@ -155,13 +156,9 @@ class ValidatePointsForm(FormValidationAction):
     def validate_points_earned_on(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        try:
-            found = services.read_date(value, desk().points_today(country_of(tracker)))
-        except errors.BotError as exc:
-            dispatcher.utter_message(response=response_for(exc), **exc.details)
-            return {"points_earned_on": None}
-        dispatcher.utter_message(response="utter_date_read", reading=found.reading)
-        return {"points_earned_on": found.value.isoformat()}
+        return read_typed_date(
+            value, desk().points_today(country_of(tracker)), dispatcher, "points_earned_on"
+        )
 
 
 def forget_points() -> list[EventType]:

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
 from actions.responses import response_for
+from actions.typed import read_typed_date
 from bot import errors, services
 from bot.decisions import Outcome
 
@@ -96,13 +97,7 @@ class ValidateUpgradeForm(FormValidationAction):
     def validate_purchase_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        try:
-            found = services.read_date(value, desk().upgrade_today())
-        except errors.BotError as exc:
-            dispatcher.utter_message(response=response_for(exc), **exc.details)
-            return {"purchase_date": None}
-        dispatcher.utter_message(response="utter_date_read", reading=found.reading)
-        return {"purchase_date": found.value.isoformat()}
+        return read_typed_date(value, desk().upgrade_today(), dispatcher, "purchase_date")
 
     def validate_upgrade_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

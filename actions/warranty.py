@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
 from actions.responses import response_for
+from actions.typed import read_typed_date
 from bot import errors, services
 from bot.decisions import Outcome
 from bot.privacy import mask_identifier
@@ -202,13 +203,7 @@ class ValidateWarrantyForm(FormValidationAction):
     def validate_purchase_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        try:
-            found = services.read_date(value, desk().warranty_today())
-        except errors.BotError as exc:
-            dispatcher.utter_message(response=response_for(exc), **exc.details)
-            return {"purchase_date": None}
-        dispatcher.utter_message(response="utter_date_read", reading=found.reading)
-        return {"purchase_date": found.value.isoformat()}
+        return read_typed_date(value, desk().warranty_today(), dispatcher, "purchase_date")
 
     def validate_warranty_problem(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
