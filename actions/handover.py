@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
 from bot import errors, services
+from bot.services.handover import LimitExceeded  # bot.limits, raised by the use case
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,11 @@ class ActionHandover(Action):
         done: list[EventType] = []
         try:
             result = await asyncio.to_thread(desk().request_handover, request)
+        except LimitExceeded as exc:
+            # Too many handovers this hour (logged by the use case): nothing is recorded
+            # and the assistant keeps the conversation (issue #9).
+            dispatcher.utter_message(response=exc.response)
+            return done
         except errors.BotError as exc:
             log.warning("handover not possible: %s", exc.message)
             dispatcher.utter_message(response="utter_handover_unavailable")

@@ -32,6 +32,8 @@ from bot.handover import (
     select_facts,
     verify_password,
 )
+from bot.limits import LimitExceeded, Limits
+from bot.limits import limits as process_limits
 from bot.privacy import mask_text
 from bot.store.case_records import CaseRepository
 from bot.store.handover_records import (
@@ -39,6 +41,7 @@ from bot.store.handover_records import (
     AgentMessageRepository,
     AgentRepository,
     HandoverRepository,
+    storable_conversation_id,
 )
 from bot.store.unit_of_work import UnitOfWork
 
@@ -71,6 +74,8 @@ class HandoverPorts:
     # Real time for logins, even when the business clock is pinned (BOT_TODAY):
     # a lockout must end.
     auth_clock: Clock = field(default_factory=Clock)
+    # data/limits.yml: handovers.per_sender_per_hour, among others.
+    limits: Limits = field(default_factory=process_limits)
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,11 @@ def callback_case_values(request: CallbackRequest) -> dict[str, Any]:
 def request_handover(request: HandoverRequest, ports: HandoverPorts) -> HandoverResult:
     """Hand the conversation to a person (HND-1..4). In staffed hours: record it with
     the transcript and the facts, and say the expected wait; a second request returns
-    the open one. Out of hours: open a callback case and say when someone answers."""
+    the open one. Out of hours: open a callback case and say when someone answers.
+    More than ``handovers.per_sender_per_hour`` new handovers of one conversation within
+    an hour (of the business clock, from the database: every server counts alike) raise
+    ``LimitExceeded('handover_rate')`` and record nothing."""
+    storable_conversation_id(request.conversation_id)
     rules, now = ports.rules, ports.clock.now()
     territory = rules.territory_for(request.topics)
     reason = rules.reason(request.reason)
@@ -181,6 +190,15 @@ def request_handover(request: HandoverRequest, ports: HandoverPorts) -> Handover
             answering = rules.territory(existing.territory)
             return HandoverResult(
                 "already_waiting", answering, existing, answering.expected_wait(ahead)
+            )
+        allowed = ports.limits.handovers_per_sender_per_hour
+        recent = records.requested_since(request.conversation_id, now - timedelta(hours=1))
+        if recent >= allowed:
+            log.warning(
+                "handover of %s refused: %d in the past hour (limit %d)", label, recent, allowed
+            )
+            raise LimitExceeded(
+                "handover_rate", f"{recent} handovers in the past hour; the limit is {allowed}"
             )
         ahead = records.waiting_count(territory.code)
         handover_id = records.add(

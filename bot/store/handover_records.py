@@ -12,8 +12,37 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from bot.errors import HandoverError
 from bot.handover import Handover, HandoverState, Line
 from bot.store.tables import agent_messages, agents, handovers
+
+MAX_CONVERSATION_ID = handovers.c.conversation_id.type.length
+
+
+def storable_conversation_id(conversation_id: str) -> str:
+    """The conversation id as the tables keep it: 1 to 120 characters of text that can
+    be encoded (a lone surrogate such as "\\ud800" cannot). Else HandoverError."""
+    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= MAX_CONVERSATION_ID:
+        raise HandoverError(
+            f"A conversation id must be text of 1 to {MAX_CONVERSATION_ID} characters; "
+            "nothing was recorded."
+        )
+    try:
+        conversation_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HandoverError(
+            "A conversation id must be valid Unicode text (this one has a lone surrogate); "
+            "nothing was recorded."
+        ) from None
+    return conversation_id
+
+
+def _storable(conversation_id: str) -> bool:
+    try:
+        storable_conversation_id(conversation_id)
+    except HandoverError:
+        return False
+    return True
 
 
 class HandoverRepository:
@@ -33,7 +62,7 @@ class HandoverRepository:
     ) -> int:
         result = self.connection.execute(
             insert(handovers).values(
-                conversation_id=conversation_id,
+                conversation_id=storable_conversation_id(conversation_id),
                 channel=channel,
                 territory=territory,
                 state=HandoverState.WAITING.value,
@@ -55,6 +84,8 @@ class HandoverRepository:
 
     def open_for(self, conversation_id: str) -> Handover | None:
         """The conversation's waiting or active handover, if any."""
+        if not _storable(conversation_id):
+            return None  # nothing can have been recorded under it
         row = (
             self.connection.execute(
                 select(handovers)
@@ -68,6 +99,19 @@ class HandoverRepository:
             .first()
         )
         return _handover(row) if row else None
+
+    def requested_since(self, conversation_id: str, since: datetime) -> int:
+        """How many handovers the conversation asked for after ``since``, open or closed."""
+        if not _storable(conversation_id):
+            return 0
+        return self.connection.execute(
+            select(func.count())
+            .select_from(handovers)
+            .where(
+                handovers.c.conversation_id == conversation_id,
+                handovers.c.requested_at > since,
+            )
+        ).scalar_one()
 
     def by_external_id(self, external_id: str) -> Handover | None:
         row = (
@@ -206,6 +250,8 @@ class AgentMessageRepository:
 
     def take_pending(self, conversation_id: str, now: datetime) -> list[AgentMessage]:
         """Undelivered messages for a conversation, oldest first, marked delivered now."""
+        if not _storable(conversation_id):
+            return []
         rows = list(
             self.connection.execute(
                 select(agent_messages)
