@@ -212,19 +212,21 @@ class ActionSubmitRedemption(Action):
             dispatcher.utter_message(response="utter_no_consent")
             return forget_claim()
         slots = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
-        early = desk().precheck(slots["purchase_channel"])
-        if early is not None:
-            return say_result(dispatcher, early) + forget_claim()
         request = services.RedemptionRequest(
-            product=slots["product"] or "",
-            channel=slots["purchase_channel"] or "",
-            identifier=slots["serial_number"] or slots["imei"] or "",
-            email=slots["email"] or "",
-            mi_id=slots["mi_id"] or "",
+            product=str(slots["product"] or ""),
+            channel=str(slots["purchase_channel"] or ""),
+            identifier=str(slots["serial_number"] or slots["imei"] or ""),
+            email=str(slots["email"] or ""),
+            mi_id=str(slots["mi_id"] or ""),
             identifier_failures=int(tracker.get_slot("identifier_failures") or 0),
             conversation_id=tracker.sender_id,
         )
         try:
+            # The core re-reads every value: slots that did not come through the form's
+            # validators (a forged call, a lost validation) are refused, not trusted.
+            early = desk().precheck(request.channel)
+            if early is not None:
+                return say_result(dispatcher, early) + forget_claim()
             result = await asyncio.to_thread(desk().redeem, request)
         except errors.BotError as exc:
             log.warning("redemption not decided: %s", exc.message)

@@ -49,6 +49,11 @@ ERROR_RESPONSES: dict[type[errors.BotError], str] = {
     errors.UnknownProblem: "utter_warranty_problem_unknown",
     errors.TermsNotAccepted: "utter_exchange_terms_declined",
     errors.MissingAnswer: "utter_answer_missing",
+    errors.UnknownProduct: "utter_product_unknown",
+    errors.UnknownChannel: "utter_channel_unknown",
+    # Last resort: a core error no chat flow expects (e.g. from slots that did not come
+    # through the form) still gets an answer instead of failing the action.
+    errors.BotError: "utter_action_unavailable",
 }
 
 
@@ -56,4 +61,4 @@ def response_for(error: errors.BotError) -> str:
     for cls in type(error).__mro__:
         if cls in ERROR_RESPONSES:
             return ERROR_RESPONSES[cls]
-    raise LookupError(f"no response for {type(error).__name__}")
+    raise TypeError(f"not a core error: {type(error).__name__}")

@@ -8,6 +8,8 @@ matching Mi ID; anyone else learns nothing, not even whether a case exists.
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -545,11 +547,20 @@ def open_callback_case(
         if value is not None and str(value).strip()
     }
     now = ports.clock.now()
+    # One open callback per conversation (HND-3): asking again out of hours, or a flood of
+    # requests from one conversation, returns the open case instead of filling the queue.
+    open_key = (
+        "callback:" + hashlib.sha256(conversation_id.encode("utf-8", "replace")).hexdigest()[:40]
+    )
     with UnitOfWork(ports.engine) as uow:
         repo = CaseRepository(uow.connection)
+        existing = repo.open_with_key(open_key)
+        if existing is not None:
+            return _view(repo, program, existing, now)
         case = _open_case(
             repo,
             kind=CaseKind.CALLBACK,
+            open_key=open_key,
             program=program,
             now=now,
             due_at=due_at,

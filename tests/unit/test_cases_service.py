@@ -521,6 +521,15 @@ def test_a_callback_with_an_email_is_acknowledged_and_a_date_means_end_of_that_d
         )
 
 
+def test_asking_again_for_a_callback_returns_the_open_one_instead_of_a_second_case(desk):
+    values = dict(conversation_id="rest:someone", channel="rest", facts={}, due=date(2023, 10, 2))
+    first = desk.open_callback_case(**values)
+    again = desk.open_callback_case(**values)
+    assert again.reference == first.reference and len(rows(desk, cases)) == 1
+    desk.decide_case(first.reference, "close", "called back", "agent")
+    assert desk.open_callback_case(**values).reference != first.reference
+
+
 # --- personal data (PRIV-2) -------------------------------------------------------------------
 def test_the_case_workflow_logs_no_personal_data(desk, caplog):
     caplog.set_level(logging.DEBUG)
