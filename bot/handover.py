@@ -449,6 +449,12 @@ def csrf_matches(expected: str | None, submitted: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), submitted.encode())
 
 
+# The one answer to a refused agent login — unknown name, wrong password or locked
+# account alike (HND-6): a different answer after the lockout would tell which agent
+# names exist.
+LOGIN_REFUSED = "Wrong username or password, or too many failed logins: try again in a few minutes."
+
+
 @dataclass
 class LoginThrottle:
     """At most ``attempts`` logins per ``window`` from one address (HND-6); in memory,

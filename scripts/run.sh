@@ -3,6 +3,7 @@
 # token) and the email outbox worker; wait until both servers answer; print how to
 # talk to the assistant. Ctrl-C stops everything. `--shell` opens a terminal chat.
 set -euo pipefail
+umask 077  # databases, logs and secrets under var/ are readable by their owner only
 cd "$(dirname "$0")/.."
 mode=${1:-}
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH=$PWD TF_CPP_MIN_LOG_LEVEL=2
@@ -17,45 +18,43 @@ export RASA_TOKEN=${RASA_TOKEN:-$(.venv/bin/python -c 'import secrets; print(sec
 export WHATSAPP_VERIFY_TOKEN=${WHATSAPP_VERIFY_TOKEN-} WHATSAPP_APP_SECRET=${WHATSAPP_APP_SECRET-}
 export WHATSAPP_ACCESS_TOKEN=${WHATSAPP_ACCESS_TOKEN-} WHATSAPP_PHONE_NUMBER_ID=${WHATSAPP_PHONE_NUMBER_ID-}
 export WHATSAPP_API_VERSION=${WHATSAPP_API_VERSION-}
+# The action server answers only calls with the shared secret, which endpoints.yml sends
+# (README "Action server on a separate host"); generated once into var/secrets/.
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}
 LOGS=${RUN_LOG_DIR:-var/log}
 mkdir -p "$LOGS"
+.venv/bin/python -c 'from bot.action_auth import action_server_token; action_server_token()'
 model=$(cat models/.current)
 # Human agents (agent inbox): a demo agent on the first run; its password is printed once.
 agents_note=$(.venv/bin/python -m bot agents demo 2>/dev/null \
   || echo "agent inbox: create an agent with: .venv/bin/python -m bot agents add NAME")
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
-.venv/bin/rasa run actions --port "$ACTION_SERVER_PORT" --actions actions --logging-config-file scripts/logging.yml >"$LOGS/actions.log" 2>&1 &
-pids+=($!)
-.venv/bin/rasa run --model "$model" --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
-  --endpoints endpoints.yml --credentials credentials.yml \
-  --logging-config-file scripts/logging.yml >"$LOGS/rasa.log" 2>&1 &
-pids+=($!)
-.venv/bin/python -m bot outbox watch --interval "${OUTBOX_INTERVAL:-30}" >"$LOGS/outbox.log" 2>&1 &
-pids+=($!)
-
+# bot/supervisor.py starts the three processes (no token on any command line), restarts
+# one that stops (1, 2, 4 ... 60 s; it says which and why), appends to $LOGS/*.log with
+# rotation (scripts/supervisor.yml) and stops them all on Ctrl-C / TERM.
+ready_file="$LOGS/.ready"
+rm -f "$ready_file"
 echo "starting the action server and the Rasa server (loading the model takes about a minute) ..."
 start=$(date +%s)
-until curl -sf "http://localhost:$ACTION_SERVER_PORT/health" >/dev/null \
-   && curl -sf "http://localhost:$RASA_PORT/status?token=$RASA_TOKEN" >/dev/null; do
-  for pid in "${pids[@]}"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "error: a process stopped while starting; see $LOGS/" >&2
-      tail -n 20 "$LOGS"/*.log >&2
-      exit 1
-    fi
-  done
-  if (( $(date +%s) - start > ${START_TIMEOUT:-300} )); then
-    echo "error: the servers did not answer within ${START_TIMEOUT:-300} s" >&2; exit 1
+RASA_MODEL=$model .venv/bin/python -m bot.supervisor --log-dir "$LOGS" \
+  --ready-file "$ready_file" --start-timeout "${START_TIMEOUT:-300}" &
+supervisor=$!
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "$supervisor" 2>/dev/null || true
+  wait "$supervisor" 2>/dev/null || true
+  rm -f "$ready_file"
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+until [ -e "$ready_file" ]; do
+  if ! kill -0 "$supervisor" 2>/dev/null; then
+    echo "error: the assistant did not start; see $LOGS/" >&2  # the supervisor said why
+    exit 1
   fi
-  sleep 2
+  sleep 1
 done
 echo "ready in $(( $(date +%s) - start )) s (today is pinned to ${BOT_TODAY:-the real date})"
 
@@ -76,6 +75,7 @@ The assistant is running.
   Emails:         var/outbox/*.eml      Logs: $LOGS/
 Press Ctrl-C to stop.
 TXT
-wait -n "${pids[@]}"
-echo "a server stopped; see $LOGS/" >&2
-exit 1
+status=0
+wait "$supervisor" || status=$?
+echo "the supervisor stopped (exit code $status); see $LOGS/" >&2
+exit "$status"

@@ -8,6 +8,8 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
+from bot.store.database import private_sqlite_file
+
 
 class UrlSQLTrackerStore(SQLTrackerStore):
     """``sqlite:///var/tracker.db`` or ``postgresql://user:pass@host:5432/db``."""
@@ -20,7 +22,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         url = make_url(host)
         dialect = url.get_backend_name()
         if dialect == "sqlite" and url.database:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(url.database))  # conversations hold personal data
         super().__init__(
             domain=domain,
             dialect=dialect,

@@ -23,6 +23,7 @@ from bot.cases import STAFF_VERBS, CaseState, allowed_verbs
 from bot.chatwoot import ChatwootClient
 from bot.customer import parse_email
 from bot.handover import (
+    LOGIN_REFUSED,
     Handover,
     HandoverRules,
     Line,
@@ -433,12 +434,13 @@ def log_in(username: str, password: str, ports: HandoverPorts) -> int:
         account = agents.get(username)
         # Always hash, even for an unknown name: the answer time must not tell names apart.
         matches = verify_password(password, account.password_hash if account else None)
+        # One answer for an unknown name, a wrong password and a locked account alike:
+        # the refusal must not tell which agent names exist (LOGIN_REFUSED).
         if account is None:
-            raise errors.AgentLoginRefused("Wrong username or password.")
+            raise errors.AgentLoginRefused(LOGIN_REFUSED)
         if account.locked_until is not None and account.locked_until > now:
-            raise errors.AgentLocked(
-                f"Too many failed logins: try again after {account.locked_until:%H:%M} UTC."
-            )
+            log.warning("agent login refused for %s (locked)", username)
+            raise errors.AgentLoginRefused(LOGIN_REFUSED)
         if not matches:
             lock = account.failed_logins + 1 >= policy.max_failed_logins
             agents.login_failed(
@@ -446,7 +448,7 @@ def log_in(username: str, password: str, ports: HandoverPorts) -> int:
             )
             uow.commit()
             log.warning("agent login refused for %s%s", username, " (now locked)" if lock else "")
-            raise errors.AgentLoginRefused("Wrong username or password.")
+            raise errors.AgentLoginRefused(LOGIN_REFUSED)
         agents.login_succeeded(username, now)
         uow.commit()
     log.info("agent %s logged in", username)

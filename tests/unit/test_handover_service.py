@@ -214,7 +214,7 @@ def test_repeated_failures_lock_the_account_for_a_while(desk):
     for _ in range(5):
         with pytest.raises(errors.AgentLoginRefused):
             desk.agent_log_in("alice", "wrong")
-    with pytest.raises(errors.AgentLocked):
+    with pytest.raises(errors.AgentLoginRefused):
         desk.agent_log_in("alice", "correct horse battery")  # right, but locked
     desk.__dict__["auth_clock"] = Clock.fixed(start + timedelta(minutes=15, seconds=1))
     assert desk.agent_log_in("alice", "correct horse battery") == 0

@@ -150,3 +150,80 @@ def test_the_masking_filter_on_a_handler_masks_the_final_message() -> None:
     finally:
         logger.removeHandler(handler)
     assert stream.getvalue().strip() == "serial ***********1234, mail j***@example.co.uk"
+
+
+# --- only personal data ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, clear",
+    [
+        ("IMEI 356938035643809", "356938035643809"),
+        ("imei 35-693803-564380-9", "693803"),
+        ("imei 35 693803 564380 9", "693803"),
+        ("imei 3569 3803 5643 809", "3803 5643"),
+        ("from whatsapp:447700900999 at noon", "447700900999"),
+        ("E.164 +447700900999", "447700900999"),
+        ("call +44 7700 900999", "7700 900999"),
+        ("sender=4915112345678&x=1", "4915112345678"),
+        ("Mi ID 612345", "612345"),
+        ("mi_id=61234567", "61234567"),
+        ('{"mi_id": "6123456"}', "6123456"),
+        ("unlabelled mi id 6123456789", "6123456789"),
+        ("sn 35719/G2XB01234", "G2XB0"),
+        ("S/N: g2xb01234ab", "g2xb01234"),
+        ("device 35719/G2XB01234 sent", "G2XB0"),
+        ("serial_number='AB12CD34EF'", "AB12CD34EF"),
+        ("mail jane.doe@example.co.uk", "jane.doe"),
+    ],
+)
+def test_masks_personal_data_in_its_written_forms(text: str, clear: str) -> None:
+    assert clear not in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Starting Rasa server on http://0.0.0.0:5005",
+        "Action endpoint is up and running on http://127.0.0.1:5055",
+        "POST http://localhost:5055/webhook took 0.532 s",
+        "connected to 192.168.100.200:6379",
+        "Loading model models/model-c2c41279381c006e.tar.gz...",
+        "rasa 3.6.21, rasa_sdk 3.6.2, python 3.10.14, tensorflow 2.12.0",
+        "on 2023-09-28 at 12:54:35, next 2023-09-28T12:54:35.123456+01:00",
+        "ready in 54 s; restarting in 0.25 s; timeout 300000 ms",
+        "outbox: 3 sent, 0 failed, 12345678 bytes",
+        "request id 9f1c2a7b4d6e4f0a8b3c5d7e9f1a2b3c",
+        "coupon IMEI10-ABCD1234 for rule RED-12, case C-2023-0042",
+        "uuid 0f3c9a6d-2b8e-4e51-a7c4-d9b2e6f10a3c",
+        "epoch 1695902400.123456 and 1.5e-07",
+        "Redmi Note 12 Pro+ 5G, Xiaomi 13T Pro, Redmi Pad SE",
+        "ResourceExhaustedError: OOM when allocating tensor with shape[1,100000,256]",
+    ],
+)
+def test_leaves_urls_dates_versions_models_and_ordinary_numbers_intact(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_a_long_message_is_bounded_and_says_how_much_was_left_out() -> None:
+    masking = MaskingFilter(max_length=50)
+    text = "x" * 40 + f" {IMEI} " + "y" * 1_000_000
+    record = logging.LogRecord("t", logging.WARNING, __file__, 1, "text: %s", (text,), None)
+    masking.filter(record)
+    line = record.getMessage()
+    assert line.startswith("text: " + "x" * 40 + " ***…")
+    assert line.endswith(f"… ({len('text: ' + text) - 50} more characters)")
+    assert len(line) < 100 and IMEI not in line
+
+
+def test_an_email_crossing_the_cut_is_still_masked() -> None:
+    masking = MaskingFilter(max_length=12)
+    record = logging.LogRecord(
+        "t", logging.INFO, __file__, 1, "to jane.doe@example.com", None, None
+    )
+    masking.filter(record)
+    assert "jane" not in record.getMessage() and record.getMessage().startswith("to j***@")
+
+
+def test_the_default_bound_is_2000_characters_and_a_bad_one_is_refused() -> None:
+    assert MaskingFilter().max_length == 2000
+    with pytest.raises(ValueError, match="positive number of characters"):
+        MaskingFilter(max_length=0)
