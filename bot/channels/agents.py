@@ -6,7 +6,8 @@ conversation back to the assistant.
 Replies reach the customer on their own channel: pushed through that channel's
 output channel (the widget's socket.io, WhatsApp), or — for the REST channel, which
 cannot push — kept until the customer's next message or ``GET
-/webhooks/rest/agent_messages?sender=ID`` (see ``RestWithAgentMessages``).
+/webhooks/rest/agent_messages?sender=ID`` with the conversation's token (see
+``bot.channels.rest``).
 
 Security: agents log in with a password (scrypt, constant-time check, lockout after
 repeated failures, a limit per network address); the session is an HMAC-signed,
@@ -25,7 +26,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOOutput
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
@@ -42,6 +42,7 @@ from sanic.response import HTTPResponse
 
 from bot import errors
 from bot.bootstrap import Desk
+from bot.channels import guard
 from bot.handover import (
     AgentSession,
     Handover,
@@ -60,6 +61,7 @@ RESUMED_RESPONSE = "utter_handover_resumed"
 # What became of a message for the customer.
 PUSHED, KEPT, FAILED, UNSAID = "pushed", "kept", "failed", "unsaid"
 AGENT_FROM = "agent"
+WHATSAPP = "whatsapp"
 
 
 _desk: Desk | None = None
@@ -111,7 +113,10 @@ class Conversations:
 
     async def push(self, conversation_id: str, channel_name: str | None, message: dict) -> str:
         """Send ``message`` to the customer now: PUSHED, KEPT (their channel cannot push:
-        it waits to be fetched) or FAILED (the channel refused; the caller tells the agent)."""
+        it waits to be fetched) or FAILED (the channel refused, or no channel may take it:
+        the caller tells the agent)."""
+        if channel_name is None:
+            return FAILED
         output = self.output_channel(channel_name)
         if output is None:
             return KEPT
@@ -132,10 +137,32 @@ class Conversations:
             return FAILED
         return PUSHED
 
-    async def _channel_of(self, handover: Handover) -> str:
-        tracker = await self.agent.tracker_store.retrieve(handover.conversation_id)
-        latest = tracker.get_latest_input_channel() if tracker else None
-        return latest or handover.channel
+    async def _channel_of(self, handover: Handover) -> str | None:
+        """The channel that opened the conversation, from the server's own handover
+        record (its channel is the server-set input channel), never from anything a
+        client sent; None (nothing is pushed) when the record and the id's namespace
+        disagree, or for a WhatsApp number that never wrote to us."""
+        channel, conversation_id = handover.channel, handover.conversation_id
+        owner = guard.channel_of_id(conversation_id)
+        if owner is not None and owner != channel:
+            log.warning(
+                "handover %s says %s but %s is a %s id: not pushed",
+                handover.id,
+                channel,
+                conversation_label(conversation_id),
+                owner,
+            )
+            return None
+        if channel == WHATSAPP:
+            wrote = await asyncio.to_thread(self.desk.whatsapp.store.last_inbound, conversation_id)
+            if wrote is None:
+                log.warning(
+                    "handover %s: %s never wrote over WhatsApp: not pushed",
+                    handover.id,
+                    conversation_label(conversation_id),
+                )
+                return None
+        return channel
 
     async def deliver_agent_message(self, handover: Handover, message: Any) -> str:
         """Put an agent's reply in the conversation and on the customer's channel:
@@ -509,6 +536,19 @@ class AgentInbox(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         inbox = Blueprint("agent_inbox", __name__)
 
+        @inbox.middleware("request")
+        async def bounded_forms(request: Request) -> HTTPResponse | None:
+            """Every form post: within the inbox's body cap (413), a readable form (400)."""
+            if request.method != "POST":
+                return None
+            try:
+                await guard.read_body(request, self.name(), guard.limits())
+                guard.read_form(request)
+            except guard.BadInput as exc:
+                log.warning("agent inbox: POST %s refused: %s", request.path, exc.reason)
+                return response.json(exc.as_json(), exc.status)
+            return None
+
         def to_login() -> HTTPResponse:
             return response.redirect(f"{PREFIX}/login", status=303)
 
@@ -536,7 +576,7 @@ class AgentInbox(InputChannel):
                 return response.redirect(f"{PREFIX}/inbox", status=303)
             return self._login_reply(problem="")
 
-        @inbox.route("/login", methods=["POST"])
+        @inbox.route("/login", methods=["POST"], stream=True)
         async def login(request: Request) -> HTTPResponse:
             expected = self.signer.verify(request.cookies.get(LOGIN_COOKIE)) or {}
             fresh = isinstance(expected.get("x"), int) and expected["x"] > self.now().timestamp()
@@ -560,7 +600,7 @@ class AgentInbox(InputChannel):
             self._cookie(reply, LOGIN_COOKIE, "", 0)
             return reply
 
-        @inbox.route("/logout", methods=["POST"])
+        @inbox.route("/logout", methods=["POST"], stream=True)
         async def logout(request: Request) -> HTTPResponse:
             session = await authorised(request)
             if isinstance(session, HTTPResponse):
@@ -632,7 +672,7 @@ class AgentInbox(InputChannel):
             )
             return _html(transcript_html(transcript_lines(tracker)), _nonce())
 
-        @inbox.route("/conversations/<handover_id:int>/reply", methods=["POST"])
+        @inbox.route("/conversations/<handover_id:int>/reply", methods=["POST"], stream=True)
         async def reply(request: Request, handover_id: int) -> HTTPResponse:
             session = await authorised(request)
             if isinstance(session, HTTPResponse):
@@ -657,7 +697,7 @@ class AgentInbox(InputChannel):
                     return await show(request, session, handover_id, problem, 502)
             return response.redirect(f"{PREFIX}/conversations/{handover_id}", status=303)
 
-        @inbox.route("/conversations/<handover_id:int>/close", methods=["POST"])
+        @inbox.route("/conversations/<handover_id:int>/close", methods=["POST"], stream=True)
         async def close(request: Request, handover_id: int) -> HTTPResponse:
             session = await authorised(request)
             if isinstance(session, HTTPResponse):
@@ -674,7 +714,9 @@ class AgentInbox(InputChannel):
             notice = {UNSAID: "closed_silently", FAILED: "closed_unsent"}.get(outcome, "closed")
             return response.redirect(f"{PREFIX}/inbox?notice={notice}", status=303)
 
-        @inbox.route("/conversations/<handover_id:int>/cases/<reference>", methods=["POST"])
+        @inbox.route(
+            "/conversations/<handover_id:int>/cases/<reference>", methods=["POST"], stream=True
+        )
         async def decide(request: Request, handover_id: int, reference: str) -> HTTPResponse:
             session = await authorised(request)
             if isinstance(session, HTTPResponse):
@@ -737,48 +779,3 @@ def _nonce() -> str:
 def _forbidden(problem: str, session: AgentSession | None = None) -> HTTPResponse:
     nonce = _nonce()
     return _html(_page("Forbidden", _message("error", problem), nonce, session), nonce, 403)
-
-
-# --- REST: agent messages for a channel that cannot push ---------------------------------
-class RestWithAgentMessages(RestInput):
-    """Rasa's REST channel (``POST /webhooks/rest/webhook``), plus what agents said while
-    the customer was not asking: delivered first in the response to the customer's next
-    message, or fetched with ``GET /webhooks/rest/agent_messages?sender=ID``."""
-
-    def __init__(self, desk: Desk | None = None) -> None:
-        self._desk = desk
-
-    @property
-    def desk(self) -> Desk:
-        if self._desk is None:
-            self._desk = shared_desk()
-        return self._desk
-
-    def _as_messages(self, recipient: str, pending: list[Any]) -> list[dict[str, Any]]:
-        messages = []
-        for message in pending:
-            item: dict[str, Any] = {"recipient_id": recipient, "text": message.text}
-            if message.agent:
-                item["metadata"] = agent_metadata(message.agent)
-            messages.append(item)
-        return messages
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def with_agent_messages(message: UserMessage) -> Any:
-            pending = await asyncio.to_thread(self.desk.take_pending_messages, message.sender_id)
-            for item in self._as_messages(message.sender_id, pending):
-                # The collecting output channels keep whole messages (with metadata).
-                await message.output_channel._persist_message(item)  # type: ignore[attr-defined]
-            return await on_new_message(message)
-
-        rest = super().blueprint(with_agent_messages)
-
-        @rest.route("/agent_messages", methods=["GET"])
-        async def agent_messages(request: Request) -> HTTPResponse:
-            sender = (request.args.get("sender") or "").strip()
-            if not sender:
-                return response.json({"error": "give ?sender=ID (the REST sender id)"}, 400)
-            pending = await asyncio.to_thread(self.desk.take_pending_messages, sender)
-            return response.json(self._as_messages(sender, pending))
-
-        return rest

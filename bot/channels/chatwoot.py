@@ -14,7 +14,6 @@ Both are off unless ``CHATWOOT_URL`` (and the other CHATWOOT_* settings) are set
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot import errors
 from bot.bootstrap import Desk
+from bot.channels import guard
 from bot.channels.agents import KEPT, PUSHED, Conversations, shared_desk
 from bot.chatwoot import webhook_is_authentic
 from bot.services import conversation_label
@@ -58,14 +58,19 @@ class ChatwootInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok", "enabled": self.desk.chatwoot is not None})
 
-        @hooks.route("/webhook", methods=["POST"])
+        @hooks.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
             settings = self.desk.settings.chatwoot
             if settings is None:
                 return response.json({"error": "Chatwoot is not configured here"}, 404)
+            try:
+                body = await guard.read_body(request, self.name(), guard.limits())
+            except guard.BadInput as exc:
+                log.warning("chatwoot webhook refused: %s", exc.reason)
+                return response.json(exc.as_json(), exc.status)
             if not webhook_is_authentic(
                 settings.webhook_secret,
-                request.body or b"",
+                body,
                 signature=request.headers.get("x-chatwoot-signature"),
                 timestamp=request.headers.get("x-chatwoot-timestamp"),
                 token=request.args.get("token"),
@@ -73,11 +78,10 @@ class ChatwootInput(InputChannel):
                 log.warning("chatwoot webhook refused: not signed with our secret")
                 return response.json({"error": "not authentic"}, 403)
             try:
-                payload = json.loads(request.body or b"{}")
-            except ValueError:
-                return response.json({"error": "not JSON"}, 400)
-            if not isinstance(payload, dict):
-                return response.json({"error": "expected a JSON object"}, 400)
+                payload = checked(guard.json_object(body))
+            except guard.BadInput as exc:
+                log.warning("chatwoot webhook refused: %s", exc.reason)
+                return response.json(exc.as_json(), exc.status)
             outcome = await self.handle(request.app, payload)
             return response.json({"result": outcome})
 
@@ -109,7 +113,7 @@ class ChatwootInput(InputChannel):
         handover = await self._handover(payload.get("conversation"))
         if handover is None or not handover.is_open:
             return "ignored: no open handover for this conversation"
-        sender = payload.get("sender") if isinstance(payload.get("sender"), dict) else {}
+        sender: dict[str, Any] = payload.get("sender") or {}  # an object (``checked``)
         agent = str(sender.get("name") or sender.get("available_name") or "Chatwoot")[:60]
         try:
             message = await asyncio.to_thread(
@@ -140,6 +144,21 @@ class ChatwootInput(InputChannel):
             return "ignored: already closed"
         await Conversations(app, self.desk).resume(closed)
         return "resumed"
+
+
+def checked(payload: dict[str, Any]) -> dict[str, Any]:
+    """The fields this channel reads have the types Chatwoot sends; BadInput if not."""
+    for key, kind, name in (
+        ("event", str, "a string"),
+        ("content", str, "a string"),
+        ("message_type", str, "a string"),
+        ("status", str, "a string"),
+        ("conversation", dict, "an object"),
+        ("sender", dict, "an object"),
+    ):
+        if payload.get(key) is not None and not isinstance(payload[key], kind):
+            raise guard.BadInput(f"{key} must be {name}")
+    return payload
 
 
 class HandoverRelay(EventBroker):

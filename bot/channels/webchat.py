@@ -4,6 +4,11 @@
 with session persistence that works and keeps sessions apart; ``WebchatPage``
 serves ``web/index.html`` at ``/webhooks/webchat/`` and the widget's files under
 ``/webhooks/webchat/static/``. Both are registered in credentials.yml.
+
+Each socket.io event is at most ``body_bytes.webchat`` (engine.io's buffer size) and is
+validated (``bot.channels.guard``): a bad one gets an ``input_refused`` event with a
+short reason, a message over a limit the polite answer as ``bot_uttered``; neither
+reaches NLU or the tracker store.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import guard
+from bot.channels.guard import is_session_id
+from bot.limits import Counter, LimitExceeded, Limits
 from bot.settings import ROOT
 
 logger = logging.getLogger(__name__)
@@ -39,7 +47,7 @@ CONTENT_TYPES = {
 }
 # A plain file name: no separators, no leading dot, so no way out of the folder.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-SESSION_ID = re.compile(r"[0-9a-f]{32}")
+REFUSED_EVT = "input_refused"  # what a socket hears when its event could not be taken
 HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 MISSING_CLIENT = (
     "socket.io client missing: web/node_modules is not installed. "
@@ -59,13 +67,30 @@ class WebchatSocketIO(SocketIOInput):
     session its socket joined.
     """
 
+    _limits: Limits | None = None
+    _counter: Counter | None = None
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits or guard.limits()
+
+    @property
+    def counter(self) -> Counter:
+        return self._counter or guard.counter()
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
         namespace = self.namespace
+        # One event (a packet) at most this big: engine.io refuses larger ones unread.
+        sio.eio.max_http_buffer_size = self.limits.body_limit("webchat")
 
-        async def session_request(sid: str, data: Any) -> None:
+        async def refuse(sid: str, reason: str) -> None:
+            await sio.emit(REFUSED_EVT, {"error": reason}, room=sid, namespace=namespace)
+
+        # Any number of arguments: a client may send an event with none, or several.
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
             session_id = asked if is_session_id(asked) else uuid.uuid4().hex
             if self.session_persistence:
@@ -74,42 +99,61 @@ class WebchatSocketIO(SocketIOInput):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
-        async def user_message(sid: str, data: Any) -> None:
-            data = data if isinstance(data, dict) else {}
-            text = data.get("message")
+        async def user_message(sid: str, data: Any = None, *extra: Any) -> None:
+            if not isinstance(data, dict) or extra:
+                return await refuse(sid, "the event must be a JSON object")
             sender_id = data.get("session_id") if self.session_persistence else sid
-            if not isinstance(text, str) or sender_id not in sio.rooms(sid, namespace=namespace):
+            if not isinstance(sender_id, str) or sender_id not in sio.rooms(
+                sid, namespace=namespace
+            ):
                 logger.warning("socket.io: a message outside the socket's session was ignored")
-                return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
+                return await refuse(sid, "session_id is not this socket's session")
+            metadata = data.get(self.metadata_key)
+            if isinstance(metadata, str):  # Rasa's widgets may send it as JSON text
                 try:
                     metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
+                except (ValueError, RecursionError):
+                    return await refuse(sid, "metadata must be a JSON object")
+            try:
+                incoming = guard.read_message(
+                    {**data, self.metadata_key: metadata},
+                    self.limits,
+                    self.metadata_key,
+                    sender=sender_id,
+                )
+            except guard.BadInput as exc:
+                logger.info("socket.io: a message was refused: %s", exc.reason)
+                return await refuse(sid, exc.reason)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            request = (sio.get_environ(sid, namespace=namespace) or {}).get("sanic.request")
+            address = guard.address_of(request) if request is not None else None
+            try:
+                guard.screen(sender_id, address, incoming.text, self.counter, self.limits)
+            except LimitExceeded as exc:
+                logger.info("socket.io: a message was dropped: %s", exc.message)
+                text = guard.response_text(
+                    getattr(request, "app", None),
+                    exc.response,
+                    max_chars=self.limits.max_message_chars,
+                )
+                if text:
+                    await output.send_text_message(sid, text)
+                return None
             await on_new_message(
                 UserMessage(
-                    text,
-                    SocketIOOutput(sio, self.bot_message_evt),
+                    incoming.text,
+                    output,
                     sender_id,
                     input_channel=self.name(),
-                    metadata=metadata if isinstance(metadata, dict) else {},
+                    metadata=incoming.metadata,
                 )
             )
+            return None
 
         # replace the handlers Rasa registered for the same events
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, user_message, namespace=namespace)
         return webhook
-
-
-def is_session_id(value: Any) -> bool:
-    """True for an id of the form the server issues (``uuid4().hex``).
-
-    >>> is_session_id("0f3c9a6d2b8e4e51a7c4d9b2e6f10a3c"), is_session_id("447700900123")
-    (True, False)
-    """
-    return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
 class WebchatPage(InputChannel):

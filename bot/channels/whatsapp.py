@@ -1,8 +1,11 @@
 """WhatsApp (Meta Cloud API) as a Rasa input channel: ``/webhooks/whatsapp/webhook``.
 
 GET answers Meta's verification (``hub.challenge`` for the right ``hub.verify_token``);
-POST checks ``X-Hub-Signature-256``, answers 200 at once and handles the messages
-afterwards, each message id once (bot.whatsapp.store). Settings come from
+POST checks the body's size and ``X-Hub-Signature-256``, answers 200 at once and
+handles the messages afterwards, each message id once (bot.whatsapp.store). A message
+over a limit (length, rate: ``bot.channels.guard``) goes no further; the customer gets
+one polite answer per rate window, not one per message. Refusals are short JSON
+reasons (400 bad body, 403 bad signature, 413 too large). Settings come from
 credentials.yml (``${WHATSAPP_…}`` values) and fall back to the environment; without
 them the channel refuses every request and the rest of the server runs as usual.
 """
@@ -21,7 +24,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.bootstrap import Desk
+from bot.channels import guard
 from bot.errors import BadWebhookSignature, MalformedWebhook
+from bot.limits import Counter, LimitExceeded, Limits, Rate, subject_key
 from bot.privacy import mask_identifier
 from bot.settings import Settings, WhatsAppSettings
 from bot.whatsapp.gateway import WhatsApp
@@ -87,9 +92,21 @@ class WhatsAppOutput(OutputChannel):
 class WhatsAppInput(InputChannel):
     """Meta's webhook for one WhatsApp Business phone number."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(
+        self, desk: Desk, limits: Limits | None = None, counter: Counter | None = None
+    ) -> None:
         self.desk = desk
         self.tasks: set[asyncio.Task[None]] = set()
+        self._limits = limits
+        self._counter = counter
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits or guard.limits()
+
+    @property
+    def counter(self) -> Counter:
+        return self._counter or guard.counter()
 
     @classmethod
     def name(cls) -> str:
@@ -138,29 +155,30 @@ class WhatsAppInput(InputChannel):
                 return response.text("verification failed", status=403)
             return response.text(request.args.get("hub.challenge", ""))
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.app_secret:
                 log.warning("WhatsApp webhook refused: WHATSAPP_APP_SECRET is not set")
-                return response.text("WhatsApp is not configured", status=503)
-            body = request.body or b""
+                return response.json({"error": "WhatsApp is not configured"}, 503)
             try:
+                body = await guard.read_body(request, self.name(), self.limits)
                 verify(self.settings.app_secret, body, request.headers.get("X-Hub-Signature-256"))
-                hook = parse_webhook(body)
+                hook = parse_webhook(guard.json_object(body))
+            except guard.BadInput as exc:
+                log.warning("WhatsApp webhook refused: %s", exc.reason)
+                return response.json(exc.as_json(), exc.status)
             except BadWebhookSignature as exc:
                 log.warning("WhatsApp webhook refused: %s", exc.message)
-                return response.text("bad signature", status=403)
+                return response.json({"error": "bad signature"}, 403)
             except MalformedWebhook as exc:
                 log.warning("WhatsApp webhook refused: %s", exc.message)
-                return response.text("malformed body", status=400)
+                return response.json({"error": "malformed body"}, 400)
             for problem in hook.problems:
                 log.warning("WhatsApp reported a problem: %s", problem)
             if hook.messages:
                 # Meta wants its 200 within seconds and retries otherwise: answer now,
                 # handle the messages (model, actions, replies) afterwards.
-                task = asyncio.create_task(
-                    self._handle(hook.messages, on_new_message, _list_button(request))
-                )
+                task = asyncio.create_task(self._handle(hook.messages, on_new_message, request.app))
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
             return response.text("EVENT_RECEIVED")
@@ -179,9 +197,10 @@ class WhatsAppInput(InputChannel):
         self,
         messages: Iterable[Inbound],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        list_button: str,
+        app: Any,
     ) -> None:
         whatsapp = self.desk.whatsapp
+        list_button = _list_button(app)
         for message in messages:  # in order: one webhook may carry several from one customer
             who = mask_identifier(message.wa_id)
             try:
@@ -191,10 +210,17 @@ class WhatsAppInput(InputChannel):
                 text = _rasa_text(message)
                 if not text:
                     continue
+                output = WhatsAppOutput(whatsapp, list_button)
+                try:
+                    guard.screen(message.wa_id, None, text, self.counter, self.limits)
+                except LimitExceeded as exc:
+                    log.info("WhatsApp message from %s dropped: %s", who, exc.message)
+                    await self._tell(app, output, message.wa_id, exc)
+                    continue
                 await on_new_message(
                     UserMessage(
                         text,
-                        WhatsAppOutput(whatsapp, list_button),
+                        output,
                         message.wa_id,
                         input_channel=self.name(),
                         message_id=message.message_id,
@@ -203,6 +229,19 @@ class WhatsAppInput(InputChannel):
                 )
             except Exception:  # one bad message must not stop the others; logged, masked
                 log.exception("WhatsApp message from %s could not be handled", who)
+
+    async def _tell(
+        self, app: Any, output: WhatsAppOutput, wa_id: str, exceeded: LimitExceeded
+    ) -> None:
+        """The polite answer to a message over a limit; over a rate, once per window
+        (each answer is a Graph API call, and a flood must not become one)."""
+        if exceeded.code != "message_too_long":
+            window = Rate(1, guard.retry_after(exceeded, self.limits))
+            if not self.counter.hit(subject_key("told", wa_id), window):
+                return
+        text = guard.response_text(app, exceeded.response, max_chars=self.limits.max_message_chars)
+        if text:
+            await output.send_text_message(wa_id, text)
 
 
 def _rasa_text(message: Inbound) -> str:
@@ -215,9 +254,9 @@ def _rasa_text(message: Inbound) -> str:
     return message.text
 
 
-def _list_button(request: Request) -> str:
+def _list_button(app: Any) -> str:
     """The list button label from the domain (so it is reviewed and translated there)."""
-    agent = getattr(request.app.ctx, "agent", None)
+    agent = getattr(app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
     responses = getattr(domain, "responses", None) or {}
     for variant in responses.get(LIST_BUTTON_RESPONSE) or []:

@@ -9,7 +9,6 @@ matching Mi ID; anyone else learns nothing, not even whether a case exists.
 from __future__ import annotations
 
 import hashlib
-
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field

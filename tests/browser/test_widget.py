@@ -135,7 +135,7 @@ def test_a_socket_can_neither_join_nor_write_into_another_conversation(assistant
     outcome = page.evaluate(ATTACK, victim)
     assert outcome["given"] != victim and len(outcome["given"]) == 32
     assert "virtual assistant" in outcome["reply"]  # its own session is answered
-    events = assistant.tracker(victim)["events"]
+    events = assistant.tracker(f"rest:{victim}")["events"]
     assert [event["text"] for event in events if event["event"] == "user"] == ["hello"]
 
 

@@ -28,7 +28,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic
 
 from bot import services
-from bot.channels.agents import AgentInbox, RestWithAgentMessages
+from bot.channels.agents import AgentInbox
+from bot.channels.rest import TOKEN_HEADER, ConversationTokens, RestWithAgentMessages
 from bot.channels.tracker_store import UrlSQLTrackerStore
 from bot.channels.webchat import WebchatSocketIO
 from bot.handover import LoginThrottle
@@ -41,6 +42,9 @@ DOMAIN_FILE = ROOT / "domain.yml"
 RESUMED = Domain.load(DOMAIN_FILE).responses["utter_handover_resumed"][0]["text"]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 WIDGET = "0f3c9a6d2b8e4e51a7c4d9b2e6f10a3c"  # a widget session id, as the server issues them
+REST_SECRET = b"test-rest-conversation-key"
+# A REST client "rest-1": its conversation id, and the token its replies carry.
+REST_TOKEN = {TOKEN_HEADER: ConversationTokens(REST_SECRET).issue("rest:rest-1")}
 
 
 class RefusingOutput(OutputChannel):
@@ -115,7 +119,7 @@ async def server(tmp_path):
     inbox = AgentInbox(desk)
     channels = [
         inbox,
-        RestWithAgentMessages(desk),
+        RestWithAgentMessages(desk, secret=REST_SECRET),
         WebchatSocketIO("user_uttered", "bot_uttered", session_persistence=True),
         RefusingChannel(),
     ]
@@ -379,13 +383,15 @@ async def test_closing_resumes_the_assistant_which_tells_the_customer(
 async def test_a_rest_customer_gets_agent_messages_by_get_or_with_the_next_reply(
     server, agent_browser
 ):
-    handover_id = await server.start_conversation("rest-1", "rest")
+    handover_id = await server.start_conversation("rest:rest-1", "rest")
     base = f"/webhooks/agents/conversations/{handover_id}"
     token = await csrf_of(server, agent_browser, base)
     await post(agent_browser, f"{server.url}{base}/reply", {"csrf_token": token, "text": "One."})
     async with aiohttp.ClientSession() as customer:
         async with customer.get(
-            f"{server.url}/webhooks/rest/agent_messages", params={"sender": "rest-1"}
+            f"{server.url}/webhooks/rest/agent_messages",
+            params={"sender": "rest-1"},
+            headers=REST_TOKEN,
         ) as reply:
             assert await reply.json() == [
                 {
@@ -395,7 +401,9 @@ async def test_a_rest_customer_gets_agent_messages_by_get_or_with_the_next_reply
                 }
             ]
         async with customer.get(
-            f"{server.url}/webhooks/rest/agent_messages", params={"sender": "rest-1"}
+            f"{server.url}/webhooks/rest/agent_messages",
+            params={"sender": "rest-1"},
+            headers=REST_TOKEN,
         ) as reply:
             assert await reply.json() == []  # delivered once
         await post(
@@ -410,14 +418,16 @@ async def test_a_rest_customer_gets_agent_messages_by_get_or_with_the_next_reply
 async def test_a_rest_customer_hears_that_the_assistant_is_back_on_the_next_fetch(
     server, agent_browser
 ):
-    handover_id = await server.start_conversation("rest-1", "rest")
+    handover_id = await server.start_conversation("rest:rest-1", "rest")
     base = f"/webhooks/agents/conversations/{handover_id}"
     token = await csrf_of(server, agent_browser, base)
     await post(agent_browser, f"{server.url}{base}/close", {"csrf_token": token})
     async with (
         aiohttp.ClientSession() as customer,
         customer.get(
-            f"{server.url}/webhooks/rest/agent_messages", params={"sender": "rest-1"}
+            f"{server.url}/webhooks/rest/agent_messages",
+            params={"sender": "rest-1"},
+            headers=REST_TOKEN,
         ) as reply,
     ):
         assert await reply.json() == [{"recipient_id": "rest-1", "text": RESUMED}]

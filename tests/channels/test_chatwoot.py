@@ -28,8 +28,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
 from bot import services
-from bot.channels.agents import RestWithAgentMessages
 from bot.channels.chatwoot import ChatwootInput, HandoverRelay
+from bot.channels.rest import TOKEN_HEADER, ConversationTokens, RestWithAgentMessages
 from bot.channels.tracker_store import UrlSQLTrackerStore
 from bot.chatwoot import ChatwootClient, ChatwootSettings, webhook_is_authentic
 from bot.errors import ChatwootUnavailable, ConfigurationError
@@ -334,7 +334,7 @@ async def server(desk, tmp_path):
     app = Sanic(f"chatwoot_test_{uuid.uuid4().hex}")
     app.ctx.agent = agent
     channel = ChatwootInput(desk)
-    register([channel, RestWithAgentMessages(desk)], app, route="/webhooks/")
+    register([channel, RestWithAgentMessages(desk, secret=REST_SECRET)], app, route="/webhooks/")
     port = free_port()
     running = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
@@ -348,7 +348,11 @@ async def server(desk, tmp_path):
     await running.after_stop()
 
 
-async def paused_customer(running: Running, desk, conversation="web-1"):
+REST_SECRET = b"test-rest-conversation-key"
+REST_CONVERSATION = "rest:web-1"  # how the REST channel keeps the client "web-1"
+
+
+async def paused_customer(running: Running, desk, conversation=REST_CONVERSATION):
     tracker = DialogueStateTracker.from_events(
         conversation,
         [
@@ -394,7 +398,9 @@ async def pending(running: Running) -> list[dict[str, Any]]:
     async with (
         aiohttp.ClientSession() as session,
         session.get(
-            f"{running.url}/webhooks/rest/agent_messages", params={"sender": "web-1"}
+            f"{running.url}/webhooks/rest/agent_messages",
+            params={"sender": "web-1"},
+            headers={TOKEN_HEADER: ConversationTokens(REST_SECRET).issue(REST_CONVERSATION)},
         ) as reply,
     ):
         return await reply.json()
@@ -424,7 +430,7 @@ async def test_an_agents_chatwoot_reply_reaches_the_customer_once(server, desk):
             "metadata": {"from": "agent", "agent_name": "Priya"},
         }
     ]
-    tracker = await server.agent.tracker_store.retrieve_full_tracker("web-1")
+    tracker = await server.agent.tracker_store.retrieve_full_tracker(REST_CONVERSATION)
     assert tracker.events[-1].metadata == {"from": "agent", "agent_name": "Priya"}
 
 
@@ -457,7 +463,7 @@ async def test_resolving_in_chatwoot_hands_the_conversation_back_to_the_assistan
     }
     assert await webhook(server, resolved) == (200, {"result": "resumed"})
     assert await webhook(server, resolved) == (200, {"result": "ignored: already closed"})
-    tracker = await server.agent.tracker_store.retrieve_full_tracker("web-1")
+    tracker = await server.agent.tracker_store.retrieve_full_tracker(REST_CONVERSATION)
     assert not tracker.is_paused()
     closed = await asyncio.to_thread(desk.handover, handover.id)
     assert (closed.state.value, closed.closed_by) == ("closed", "chatwoot")
