@@ -29,7 +29,12 @@ def test_the_core_outside_channels_imports_neither_rasa_nor_rasa_sdk():
 
 def test_actions_reach_the_core_only_through_services_bootstrap_and_errors():
     allowed = {
-        "bot.services", "bot.bootstrap", "bot.errors", "bot.decisions", "bot.privacy", "bot",
+        "bot.services",
+        "bot.bootstrap",
+        "bot.errors",
+        "bot.decisions",
+        "bot.privacy",
+        "bot",
         "bot.action_auth",  # the action server checks the shared secret Rasa sends
     }
     used = {
