@@ -33,11 +33,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from bot.calendar import WorkingCalendar
-from bot.errors import ConfigurationError, InvalidAgent, ProgramDataError
-from bot.programs.fields import Fields
+from bot.errors import ConfigurationError, InvalidAgent
+from bot.programs.fields import Fields, read_fields
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -204,14 +202,7 @@ def _territory(code: str, fields: Fields) -> Territory:
 
 def load_handover_rules(path: Path) -> HandoverRules:
     """Read and validate ``data/handover.yml``; errors name the file and the field."""
-    source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgramDataError(f"{source}: cannot be read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ProgramDataError(f"{source}: not valid YAML ({exc})") from exc
-    top = Fields(source, data)
+    top = read_fields(path)
     section = top.sub("territories")
     territories = {
         str(code): _territory(str(code), section.sub(str(code))) for code in section.data
@@ -230,7 +221,7 @@ def load_handover_rules(path: Path) -> HandoverRules:
     ]
     agents = top.sub("agents")
     return HandoverRules(
-        source=source,
+        source=top.source,
         default_territory=default,
         territories=territories,
         topic_territories=topic_territories,

@@ -30,10 +30,9 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 import redis
-import yaml
 
 from bot.errors import BotError, ConfigurationError, ProgramDataError
-from bot.programs.fields import Fields
+from bot.programs.fields import Fields, read_fields
 from bot.settings import ROOT
 
 log = logging.getLogger(__name__)
@@ -75,15 +74,7 @@ def _source(path: Path) -> str:
 
 
 def _read(path: Path) -> Any:
-    source = _source(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgramDataError(f"{source}: cannot be read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ProgramDataError(f"{source}: not valid YAML ({exc})") from exc
-    Fields(source, data)  # a mapping, or an error naming the file
-    return data
+    return read_fields(path, _source(path)).data
 
 
 def _unknown_fields(source: str, data: dict[str, Any], known: dict[str, Any], path: str) -> None:

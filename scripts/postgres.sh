@@ -75,31 +75,15 @@ else
 fi
 
 running() { [ -f "$DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-stored_port() { cat "$PG_DIR/port" 2>/dev/null || echo "${PG_PORT:-$DEFAULT_PORT}"; }
+. scripts/local-port.sh
+stored_port() { stored_port_in "$PG_DIR" PG_PORT "$DEFAULT_PORT"; }
 
 url() {
   [ -f "$PG_DIR/password" ] || die "no cluster under $PG_DIR yet: run scripts/postgres.sh start"
   echo "postgresql+psycopg2://$ROLE:$(cat "$PG_DIR/password")@127.0.0.1:$(stored_port)/$DB"
 }
 
-choose_port() {
-  if [ -n "${PG_PORT:-}" ]; then
-    port_taken "$PG_PORT" && die "port $PG_PORT on 127.0.0.1 is in use by another program; choose another PG_PORT"
-    echo "$PG_PORT"
-    return
-  fi
-  local port
-  port=$(stored_port)
-  for candidate in "$port" $(seq $((DEFAULT_PORT + 1)) $((DEFAULT_PORT + 100))); do
-    if ! port_taken "$candidate"; then
-      [ "$candidate" = "$port" ] || say "port $port is taken; using $candidate (set PG_PORT to choose)"
-      echo "$candidate"
-      return
-    fi
-  done
-  die "no free port near $DEFAULT_PORT on 127.0.0.1; set PG_PORT"
-}
+choose_port() { choose_port_in "$PG_DIR" PG_PORT "$DEFAULT_PORT"; }
 
 init_cluster() {
   say "creating a cluster in $DATA (server run by OS user '$OWNER')"

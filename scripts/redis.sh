@@ -49,31 +49,15 @@ running() {
   p=$(pid)
   [ -n "$p" ] && kill -0 "$p" 2>/dev/null && grep -q redis-server "/proc/$p/cmdline" 2>/dev/null
 }
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-stored_port() { cat "$REDIS_DIR/port" 2>/dev/null || echo "${REDIS_PORT:-$DEFAULT_PORT}"; }
+. scripts/local-port.sh
+stored_port() { stored_port_in "$REDIS_DIR" REDIS_PORT "$DEFAULT_PORT"; }
 
 url() {
   [ -f "$REDIS_DIR/password" ] || die "no instance under $REDIS_DIR yet: run scripts/redis.sh start"
   echo "redis://:$(cat "$REDIS_DIR/password")@127.0.0.1:$(stored_port)/0"
 }
 
-choose_port() {
-  if [ -n "${REDIS_PORT:-}" ]; then
-    port_taken "$REDIS_PORT" && die "port $REDIS_PORT on 127.0.0.1 is in use by another program; choose another REDIS_PORT"
-    echo "$REDIS_PORT"
-    return
-  fi
-  local port
-  port=$(stored_port)
-  for candidate in "$port" $(seq $((DEFAULT_PORT + 1)) $((DEFAULT_PORT + 100))); do
-    if ! port_taken "$candidate"; then
-      [ "$candidate" = "$port" ] || say "port $port is taken; using $candidate (set REDIS_PORT to choose)"
-      echo "$candidate"
-      return
-    fi
-  done
-  die "no free port near $DEFAULT_PORT on 127.0.0.1; set REDIS_PORT"
-}
+choose_port() { choose_port_in "$REDIS_DIR" REDIS_PORT "$DEFAULT_PORT"; }
 
 answers() {
   # The password through the environment: never on a command line (ps shows those).

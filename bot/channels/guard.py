@@ -308,3 +308,18 @@ def limits() -> Limits:
 def counter() -> Counter:
     """The process's rate counter (``bot.limits.counter``), read at call time."""
     return limits_module.counter()
+
+
+class Limited:
+    """A channel's limits and counter: given in tests, else the process-wide ones."""
+
+    _limits: Limits | None = None
+    _counter: Counter | None = None
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits or limits()
+
+    @property
+    def counter(self) -> Counter:
+        return self._counter or counter()

@@ -63,7 +63,7 @@ class ConversationTokens:
         return bool(token) and hmac.compare_digest(self.issue(conversation_id), str(token))
 
 
-class RestWithAgentMessages(InputChannel):
+class RestWithAgentMessages(guard.Limited, InputChannel):
     """``/webhooks/rest/``: customers over plain HTTP, plus what agents said to them."""
 
     @classmethod
@@ -94,14 +94,6 @@ class RestWithAgentMessages(InputChannel):
             key_file = self.desk.settings.root / "var" / KEY_FILE
             self._tokens = ConversationTokens(session_secret(os.environ.get(SECRET_ENV), key_file))
         return self._tokens
-
-    @property
-    def limits(self) -> Limits:
-        return self._limits or guard.limits()
-
-    @property
-    def counter(self) -> Counter:
-        return self._counter or guard.counter()
 
     def _as_messages(self, recipient: str, pending: list[Any]) -> list[dict[str, Any]]:
         messages = []

@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import guard
 from bot.channels.guard import is_session_id
-from bot.limits import Counter, LimitExceeded, Limits
+from bot.limits import LimitExceeded
 from bot.settings import ROOT
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ MISSING_CLIENT = (
 )
 
 
-class WebchatSocketIO(SocketIOInput):
+class WebchatSocketIO(guard.Limited, SocketIOInput):
     """Rasa's socket.io channel ("socketio"), with sessions that work and stay private.
 
     Two fixes over Rasa 3.6 with session persistence. It calls ``AsyncServer.enter_room``
@@ -66,17 +66,6 @@ class WebchatSocketIO(SocketIOInput):
     session id has the form the server issues, and a message counts only for the
     session its socket joined.
     """
-
-    _limits: Limits | None = None
-    _counter: Counter | None = None
-
-    @property
-    def limits(self) -> Limits:
-        return self._limits or guard.limits()
-
-    @property
-    def counter(self) -> Counter:
-        return self._counter or guard.counter()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)

@@ -89,7 +89,7 @@ class WhatsAppOutput(OutputChannel):
         await self._send([{**message, **body, "to": recipient_id}])
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(guard.Limited, InputChannel):
     """Meta's webhook for one WhatsApp Business phone number."""
 
     def __init__(
@@ -99,14 +99,6 @@ class WhatsAppInput(InputChannel):
         self.tasks: set[asyncio.Task[None]] = set()
         self._limits = limits
         self._counter = counter
-
-    @property
-    def limits(self) -> Limits:
-        return self._limits or guard.limits()
-
-    @property
-    def counter(self) -> Counter:
-        return self._counter or guard.counter()
 
     @classmethod
     def name(cls) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
 
 from bot.errors import ProgramDataError
 
@@ -102,3 +105,16 @@ class Fields:
         except (ZoneInfoNotFoundError, ValueError):
             self.fail(key, f"unknown time zone {name!r}")
         return name
+
+
+def read_fields(path: Path, source: str | None = None) -> Fields:
+    """The top mapping of a YAML data file; unreadable, invalid or not-a-mapping files
+    raise ``ProgramDataError`` naming ``source`` (the path as the reader should see it)."""
+    source = source or str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProgramDataError(f"{source}: cannot be read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ProgramDataError(f"{source}: not valid YAML ({exc})") from exc
+    return Fields(source, data)

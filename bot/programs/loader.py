@@ -10,12 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import ProgramDataError
 from bot.programs import model
 from bot.programs.exchange import load_exchange_program
-from bot.programs.fields import Fields
+from bot.programs.fields import Fields, read_fields
 from bot.programs.points import load_points_program
 from bot.programs.upgrade import load_upgrade_program
 from bot.programs.warranty import load_warranty_program
@@ -133,14 +131,9 @@ FAMILY_LOADERS: dict[str, Callable[[str, Any], model.Program]] = {
 
 
 def read_program_file(path: Path) -> model.Program:
-    source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgramDataError(f"{source}: cannot be read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ProgramDataError(f"{source}: not valid YAML ({exc})") from exc
-    family = Fields(source, data).text("family")
+    fields = read_fields(path)
+    source, data = fields.source, fields.data
+    family = fields.text("family")
     if family not in FAMILY_LOADERS:
         known = ", ".join(sorted(FAMILY_LOADERS))
         raise ProgramDataError(
