@@ -679,6 +679,8 @@ class AgentInbox(InputChannel):
                 return session
             text = request.form.get("text") or ""
             try:
+                # Known first: a bad reply to a conversation that does not exist is a 404.
+                await asyncio.to_thread(self.desk.handover, handover_id)
                 message = await asyncio.to_thread(
                     self.desk.agent_reply, handover_id, session.agent, text
                 )

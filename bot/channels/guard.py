@@ -34,8 +34,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.shared.core.domain import Domain
+from sanic import response
 from sanic.headers import parse_content_header
 from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
 
 from bot import limits as limits_module
 from bot.limits import Counter, LimitExceeded, Limits, admit, check_message
@@ -323,3 +325,27 @@ class Limited:
     @property
     def counter(self) -> Counter:
         return self._counter or counter()
+
+
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length", "0").strip()
+    chunked = "chunked" in request.headers.get("transfer-encoding", "").lower()
+    return chunked or not length.isdigit() or int(length) > 0
+
+
+async def refuse_unexpected_body(request: Request) -> HTTPResponse | None:
+    """A GET/HEAD/OPTIONS/DELETE carrying a body is refused (400) before any route reads
+    it: no route of the server takes one, and Sanic would leave it unread."""
+    if request.method in BODILESS_METHODS and _has_body(request):
+        reason = f"a {request.method} request has no body"
+        return response.json({"error": reason}, status=400)
+    return None
+
+
+def guard_whole_app(app: Any, *_: Any) -> None:
+    """Checks for every route of the Rasa server, ours and Rasa's own (a server listener)."""
+    if refuse_unexpected_body not in app.request_middleware:
+        app.register_middleware(refuse_unexpected_body, "request")

@@ -113,6 +113,8 @@ class RestWithAgentMessages(guard.Limited, InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        # REST is always on: it installs the checks that cover every route of the server.
+        rest.listener("before_server_start")(guard.guard_whole_app)
 
         @rest.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -55,6 +55,26 @@ MISSING_CLIENT = (
 )
 
 
+# What python-socketio raises while decoding a packet a client made up (``42[``, ``4x``,
+# ``42[]``, a stray binary frame); our own event handlers run as separate tasks.
+MALFORMED_PACKET = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+
+
+def dropping_malformed_packets(
+    handle: Callable[[str, Any], Awaitable[None]],
+) -> Callable[[str, Any], Awaitable[None]]:
+    """socket.io's packet handler, with a packet it cannot decode dropped with one warning
+    instead of a traceback per packet (the socket stays connected; nothing reaches Rasa)."""
+
+    async def handle_or_drop(eio_sid: str, data: Any) -> None:
+        try:
+            await handle(eio_sid, data)
+        except MALFORMED_PACKET as exc:
+            logger.warning("socket.io: a malformed packet was dropped (%s)", type(exc).__name__)
+
+    return handle_or_drop
+
+
 class WebchatSocketIO(guard.Limited, SocketIOInput):
     """Rasa's socket.io channel ("socketio"), with sessions that work and stay private.
 
@@ -74,6 +94,7 @@ class WebchatSocketIO(guard.Limited, SocketIOInput):
         namespace = self.namespace
         # One event (a packet) at most this big: engine.io refuses larger ones unread.
         sio.eio.max_http_buffer_size = self.limits.body_limit("webchat")
+        sio.eio.on("message", dropping_malformed_packets(sio._handle_eio_message))
 
         async def refuse(sid: str, reason: str) -> None:
             await sio.emit(REFUSED_EVT, {"error": reason}, room=sid, namespace=namespace)

@@ -45,6 +45,8 @@ def _storable(conversation_id: str) -> bool:
     return True
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
+
 class HandoverRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -75,6 +77,8 @@ class HandoverRepository:
         return int(result.inserted_primary_key[0])
 
     def get(self, handover_id: int) -> Handover | None:
+        if not 0 < handover_id <= MAX_ROW_ID:  # no such row, and the driver would overflow
+            return None
         row = (
             self.connection.execute(select(handovers).where(handovers.c.id == handover_id))
             .mappings()

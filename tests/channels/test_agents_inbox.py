@@ -336,6 +336,21 @@ async def test_an_empty_reply_is_explained_and_nothing_is_sent(server, agent_bro
     assert isinstance((await server.tracker(WIDGET)).events[-1], ConversationPaused)
 
 
+@pytest.mark.parametrize("handover_id", ["99999", "0", "999999999999999999999999999999"])
+async def test_a_conversation_that_does_not_exist_is_a_404_whatever_its_number(
+    server, agent_browser, handover_id
+):
+    real = await server.start_conversation(WIDGET, "socketio")
+    token = await csrf_of(server, agent_browser, f"/webhooks/agents/conversations/{real}")
+    base = f"{server.url}/webhooks/agents/conversations/{handover_id}"
+    status, _, _ = await get(agent_browser, base)
+    assert status == 404
+    status, _, _ = await get(agent_browser, f"{base}/transcript")
+    assert status == 404
+    status, _, _ = await post(agent_browser, f"{base}/reply", {"csrf_token": token, "text": ""})
+    assert status == 404
+
+
 async def test_a_reply_the_customers_channel_refuses_is_reported_to_the_agent(
     server, agent_browser
 ):

@@ -228,3 +228,34 @@ async def test_the_widget_survives_an_event_with_no_or_extra_arguments(channels,
         short_reason(await widget.next(widget.refused))
         await widget.say({"message": "hi", "session_id": widget.session_id})
         assert await widget.next(widget.said) == {"text": "You said: hi"}
+
+
+@pytest.mark.parametrize("packet", ["42[", '42["user_uttered", {', "4x", "49", "42[]", "42[null]"])
+async def test_a_malformed_socketio_packet_is_dropped_with_a_warning_not_a_traceback(
+    channels, packet, caplog
+):
+    caplog.set_level(logging.INFO)
+    async with widget_session(channels) as widget:
+        await widget.client.eio.send(packet)  # the raw socket.io packet, as a client wrote it
+        await widget.say({"message": "hi", "session_id": widget.session_id})
+        assert await widget.next(widget.said) == {"text": "You said: hi"}
+    assert [
+        r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []
+    assert "socket.io: a malformed packet was dropped" in caplog.text
+    assert channels.recorder.messages == [] or all(
+        m.text == "hi" for m in channels.recorder.messages
+    )
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS", "DELETE"])
+@pytest.mark.parametrize("path", ["/webhooks/rest/", "/webhooks/agents/login", "/nowhere"])
+async def test_a_request_that_takes_no_body_is_refused_when_it_carries_one(
+    channels, method, path, caplog
+):
+    async with channels.http.request(method, channels.url + path, data=b'{"x": 1}') as reply:
+        assert reply.status == 400
+        assert "has no body" in short_reason(await reply.json(content_type=None))
+    async with channels.http.get(channels.url + "/webhooks/rest/") as reply:
+        assert reply.status == 200  # the same route without a body still answers
+    assert "body not consumed" not in caplog.text
