@@ -41,10 +41,13 @@ MASKED_DIGITS = (10, 16)
 # is an ordinary number.
 _MI_ID = re.compile(r"(?i)(\bmi[ _\-]?id\b[\s\"':=#]{0,4})(\d{6,12})(?!\d)")
 # A serial number (bot/identifiers.py): 8 to 20 letters, digits and "/", with both a
-# letter and a digit, when it has a "/" (Xiaomi's 12345/ABCD01234 form), is labelled
+# letter and a digit, when it has Xiaomi's 12345/ABCD01234 form, is labelled
 # (``SN``, ``S/N``, ``serial``) or is all upper case. Lower-case hex (model files,
 # request ids) and words joined by dashes (coupon codes, rule ids) are not serials.
 _SERIAL_TOKEN = r"(?=[A-Za-z0-9/]*[A-Za-z])(?=[A-Za-z0-9/]*\d)[A-Za-z0-9/]{8,20}"
+# Xiaomi's slashed form is digits / letters and digits ("35719/G2XB01234"); a path
+# such as "venv/lib/python3" is not a serial.
+_SLASHED_SERIAL = re.compile(r"\d+/[A-Za-z0-9]+")
 _SERIAL = re.compile(
     r"(?P<url>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]*)|"  # a URL's path is not a serial
     rf"(?i:(?P<label>\b(?:sn|s/n|serial(?:[ _]number)?)\b[\s\"':=#]{{0,4}}))?"
@@ -87,7 +90,7 @@ def _mask_serial(match: re.Match[str]) -> str:
     if match.group("url"):
         return match.group(0)
     label, token = match.group("label") or "", match.group("token")
-    if label or "/" in token or token == token.upper():
+    if label or _SLASHED_SERIAL.fullmatch(token) or token == token.upper():
         return label + mask_identifier(token)
     return match.group(0)
 

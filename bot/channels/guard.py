@@ -348,4 +348,5 @@ async def refuse_unexpected_body(request: Request) -> HTTPResponse | None:
 def guard_whole_app(app: Any, *_: Any) -> None:
     """Checks for every route of the Rasa server, ours and Rasa's own (a server listener)."""
     if refuse_unexpected_body not in app.request_middleware:
-        app.register_middleware(refuse_unexpected_body, "request")
+        # First, before CORS (sanic_cors answers OPTIONS from its own middleware).
+        app.request_middleware.appendleft(refuse_unexpected_body)

@@ -75,6 +75,40 @@ def dropping_malformed_packets(
     return handle_or_drop
 
 
+class PacketErrorsAsWarnings(logging.Filter):
+    """engine.io catches what a client's undecodable packet raises on a websocket and
+    keeps the connection, but logs it as an error with a traceback: one warning instead."""
+
+    HANDLED = frozenset({"Unknown receive error"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.getMessage() in self.HANDLED:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+            record.msg, record.args = "socket.io: a malformed packet was dropped (%s)", (kind,)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def closing_malformed_websockets(
+    handle: Callable[..., Awaitable[Any]],
+) -> Callable[..., Awaitable[Any]]:
+    """engine.io's request handler, with a websocket that sends a frame engine.io cannot
+    decode (an empty one, say) closed with one warning; engine.io would let the error out
+    and Sanic would log a traceback and try to answer on the closed connection."""
+
+    async def handle_or_close(request: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await handle(request, *args, **kwargs)
+        except MALFORMED_PACKET as exc:
+            if request.headers.get("upgrade", "").lower() != "websocket":
+                raise
+            logger.warning("socket.io: a websocket sent a malformed frame (%s)", type(exc).__name__)
+            return response.empty()
+
+    return handle_or_close
+
+
 class WebchatSocketIO(guard.Limited, SocketIOInput):
     """Rasa's socket.io channel ("socketio"), with sessions that work and stay private.
 
@@ -95,6 +129,9 @@ class WebchatSocketIO(guard.Limited, SocketIOInput):
         # One event (a packet) at most this big: engine.io refuses larger ones unread.
         sio.eio.max_http_buffer_size = self.limits.body_limit("webchat")
         sio.eio.on("message", dropping_malformed_packets(sio._handle_eio_message))
+        sio.eio.handle_request = closing_malformed_websockets(sio.eio.handle_request)
+        if not any(isinstance(f, PacketErrorsAsWarnings) for f in sio.eio.logger.filters):
+            sio.eio.logger.addFilter(PacketErrorsAsWarnings())
 
         async def refuse(sid: str, reason: str) -> None:
             await sio.emit(REFUSED_EVT, {"error": reason}, room=sid, namespace=namespace)

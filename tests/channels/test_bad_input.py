@@ -6,6 +6,7 @@ probe found is here."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -259,3 +260,22 @@ async def test_a_request_that_takes_no_body_is_refused_when_it_carries_one(
     async with channels.http.get(channels.url + "/webhooks/rest/") as reply:
         assert reply.status == 200  # the same route without a body still answers
     assert "body not consumed" not in caplog.text
+
+
+@pytest.mark.parametrize("frame", ["", "9", "4x"])
+async def test_a_websocket_sending_a_frame_engineio_cannot_decode_is_dropped_without_a_traceback(
+    channels, frame, caplog
+):
+    caplog.set_level(logging.INFO)
+    url = channels.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with channels.http.ws_connect(url) as socket:
+        opened = await socket.receive(timeout=10)
+        assert str(opened.data).startswith("0{")  # engine.io's open packet
+        await socket.send_str(frame)
+        with contextlib.suppress(asyncio.TimeoutError):  # closed, or dropped and kept open
+            await socket.receive(timeout=2)
+    await asyncio.sleep(0.2)
+    assert [
+        r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []
+    await still_answers(channels)

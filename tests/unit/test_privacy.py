@@ -197,6 +197,8 @@ def test_masks_personal_data_in_its_written_forms(text: str, clear: str) -> None
         "epoch 1695902400.123456 and 1.5e-07",
         "Redmi Note 12 Pro+ 5G, Xiaomi 13T Pro, Redmi Pad SE",
         "ResourceExhaustedError: OOM when allocating tensor with shape[1,100000,256]",
+        'File "/work/main/.venv/lib/python3.10/site-packages/engineio/packet.py", line 60',
+        "loaded from lib/python3/dist-packages/x and static/js2/widget",
     ],
 )
 def test_leaves_urls_dates_versions_models_and_ordinary_numbers_intact(text: str) -> None:
