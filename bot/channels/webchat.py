@@ -98,14 +98,17 @@ def closing_malformed_websockets(
     and Sanic would log a traceback and try to answer on the closed connection."""
 
     async def handle_or_close(request: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
+        if request.headers.get("upgrade", "").lower() != "websocket":
             return await handle(request, *args, **kwargs)
+        try:
+            await handle(request, *args, **kwargs)
         except MALFORMED_PACKET as exc:
-            if request.headers.get("upgrade", "").lower() != "websocket":
-                raise
             logger.warning("socket.io: a websocket sent a malformed frame (%s)", type(exc).__name__)
-            return response.empty()
+        # The connection was a websocket: no HTTP response follows it (engine.io returns
+        # one, which Sanic would try to write on a connection the client may have shut).
+        return None
 
+    handle_or_close.is_websocket = True  # type: ignore[attr-defined]  # Sanic: None is fine
     return handle_or_close
 
 
