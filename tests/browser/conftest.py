@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.settings import ROOT
-from tests.support import free_port
+from tests.servers import Assistant, running_assistant
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Headless in a container as root: no sandbox, no GPU, nothing phoning home.
@@ -41,60 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = ROOT / "results" / "browser"
-START_TIMEOUT = 420  # loading the model takes about a minute on 2 cores
 REPLY_TIMEOUT_MS = 90_000
-
-
-@dataclass
-class Assistant:
-    """The Rasa server and action server started by scripts/run.sh on free ports."""
-
-    url: str
-    env: dict[str, str]
-    tmp: Path
-    log_dir: Path
-    process: subprocess.Popen
-    token: str
-
-    @property
-    def widget_url(self) -> str:
-        return f"{self.url}/webhooks/webchat/"
-
-    def cli(
-        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess:
-        """Runs ``python -m bot ARGS`` against this assistant's database (ENV added)."""
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=ROOT,
-            env={**self.env, **(env or {})},
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    def tracker(self, sender_id: str) -> dict[str, Any]:
-        """The conversation as the Rasa server stores it (HTTP API, token protected)."""
-        reply = requests.get(
-            f"{self.url}/conversations/{sender_id}/tracker",
-            params={"token": self.token},
-            timeout=30,
-        )
-        reply.raise_for_status()
-        return reply.json()
-
-    def logs(self) -> str:
-        return "".join(path.read_text() for path in sorted(self.log_dir.glob("*.log")))
-
-
-def _stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return  # already gone
-    process.wait(timeout=60)
 
 
 @pytest.fixture(scope="session")
@@ -104,63 +46,10 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     if not (ROOT / "web" / "node_modules" / "socket.io-client").is_dir():
         pytest.fail("web/node_modules is missing: run `make web` (make test-browser does)")
     tmp = tmp_path_factory.mktemp("browser")
-    rasa_port, actions_port = free_port(), free_port()
-    token = "browser-token"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp / 'desk.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "EMAIL_URL": f"file://{tmp / 'outbox'}",
-        "BOT_TODAY": "2023-09-28",
-        "RASA_PORT": str(rasa_port),
-        "ACTION_SERVER_PORT": str(actions_port),
-        "RUN_LOG_DIR": str(tmp / "log"),
-        "RASA_TOKEN": token,
-        "OUTBOX_INTERVAL": "1",
-    }
-    for command in (["db", "upgrade"], ["devices", "import", "data/devices/sample_registry.csv"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + START_TIMEOUT
-    output: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        output.append(line)
-        if line.startswith("ready in") or time.monotonic() > deadline:
-            break
-    if process.poll() is not None or not output or not output[-1].startswith("ready in"):
-        _stop(process)
-        logs = "".join(
-            (tmp / "log" / name).read_text()[-3000:]
-            for name in ("rasa.log", "actions.log")
-            if (tmp / "log" / name).exists()
-        )
-        pytest.fail("the assistant did not start:\n" + "".join(output) + logs)
-    yield Assistant(
-        url=f"http://127.0.0.1:{rasa_port}",
-        env=env,
-        tmp=tmp,
-        log_dir=tmp / "log",
-        process=process,
-        token=token,
-    )
-    _stop(process)
+    with running_assistant(
+        tmp, email_url=f"file://{tmp / 'outbox'}", token="browser-token"
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

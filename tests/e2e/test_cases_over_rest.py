@@ -11,7 +11,6 @@ refused with both dates (APL-2); a redemption RED cannot decide tells its case r
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,13 +18,12 @@ import time
 from dataclasses import replace
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from bot import services
 from bot.bootstrap import Desk
 from bot.settings import ROOT, Settings
-from tests.e2e.test_redemption_over_rest import converse, say, stop
-from tests.support import Inbox, free_port
+from tests.e2e.test_redemption_over_rest import converse, say
+from tests.servers import running_assistant, smtp_inbox
 
 pytestmark = pytest.mark.e2e
 TODAY = "2023-09-28"  # inside the activity, before the coupon expires (RED-2, RED-13)
@@ -38,54 +36,12 @@ REFERENCE = re.compile(r"\b(?:RC|AP)-[A-Z2-9]{4}-[A-Z2-9]{2}\b")
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    if not (ROOT / "models" / ".current").exists():
-        pytest.fail("no trained model: run `make model` (make test does) before this stage")
     tmp = tmp_path_factory.mktemp("e2e-cases")
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    rasa_port, actions_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp / 'desk.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "BOT_TODAY": TODAY,
-        "RASA_PORT": str(rasa_port),
-        "ACTION_SERVER_PORT": str(actions_port),
-        "RUN_LOG_DIR": str(tmp / "log"),
-        "RASA_TOKEN": "e2e-token",
-        "OUTBOX_INTERVAL": "1",
-    }
-    for command in (["db", "upgrade"], ["devices", "import", "data/devices/sample_registry.csv"]):
-        cli(env, *command)
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline, output = time.monotonic() + 420, []
-    for line in process.stdout:
-        output.append(line)
-        if line.startswith("ready in") or time.monotonic() > deadline:
-            break
-    if process.poll() is not None or not output or not output[-1].startswith("ready in"):
-        stop(process)
-        smtp.stop()
-        logs = "".join(
-            (tmp / "log" / name).read_text()[-3000:]
-            for name in ("rasa.log", "actions.log")
-            if (tmp / "log" / name).exists()
-        )
-        pytest.fail("the assistant did not start:\n" + "".join(output) + logs)
-    yield {"url": f"http://127.0.0.1:{rasa_port}", "tmp": tmp, "inbox": inbox, "env": env}
-    stop(process)
-    smtp.stop()
+    with (
+        smtp_inbox() as (inbox, email_url),
+        running_assistant(tmp, email_url=email_url, token="e2e-token", today=TODAY) as running,
+    ):
+        yield {"url": running.url, "tmp": tmp, "inbox": inbox, "env": running.env}
 
 
 def cli(env, *args: str, today: str | None = None) -> str:

@@ -4,20 +4,14 @@ the database row and the email received by a real SMTP server."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, select
 
-from bot.settings import ROOT
 from bot.store.tables import participations
-from tests.support import Inbox, free_port
+from tests.servers import running_assistant, smtp_inbox
 
 pytestmark = pytest.mark.e2e
 PHONE = "356938035643809"
@@ -25,72 +19,12 @@ PHONE = "356938035643809"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    if not (ROOT / "models" / ".current").exists():
-        pytest.fail("no trained model: run `make model` (make test does) before this stage")
     tmp = tmp_path_factory.mktemp("e2e")
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    rasa_port, actions_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp / 'desk.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "BOT_TODAY": "2023-09-28",
-        "RASA_PORT": str(rasa_port),
-        "ACTION_SERVER_PORT": str(actions_port),
-        "RUN_LOG_DIR": str(tmp / "log"),
-        "RASA_TOKEN": "e2e-token",
-        "OUTBOX_INTERVAL": "1",
-    }
-    for command in (["db", "upgrade"], ["devices", "import", "data/devices/sample_registry.csv"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    process = subprocess.Popen(
-        ["scripts/run.sh"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 420
-    output = []
-    for line in process.stdout:
-        output.append(line)
-        if line.startswith("ready in"):
-            break
-        if time.monotonic() > deadline:
-            break
-    if process.poll() is not None or not output or not output[-1].startswith("ready in"):
-        stop(process)
-        smtp.stop()
-        logs = "".join(
-            (tmp / "log" / name).read_text()[-3000:]
-            for name in ("rasa.log", "actions.log")
-            if (tmp / "log" / name).exists()
-        )
-        pytest.fail("the assistant did not start:\n" + "".join(output) + logs)
-    yield {"url": f"http://127.0.0.1:{rasa_port}", "tmp": tmp, "inbox": inbox, "env": env}
-    stop(process)
-    smtp.stop()
-
-
-def stop(process):
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return  # already gone
-    process.wait(timeout=60)
+    with (
+        smtp_inbox() as (inbox, email_url),
+        running_assistant(tmp, email_url=email_url, token="e2e-token") as running,
+    ):
+        yield {"url": running.url, "tmp": tmp, "inbox": inbox, "env": running.env}
 
 
 def say(assistant, sender: str, text: str) -> str:
