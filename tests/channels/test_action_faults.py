@@ -42,7 +42,7 @@ def port() -> int:
 
 
 @pytest.fixture(scope="module")
-def agent(port, tmp_path_factory) -> Iterator[Agent]:
+def agent(port) -> Iterator[Agent]:
     """The trained model with endpoints.yml's action endpoint and response generator."""
     current = ROOT / "models" / ".current"
     if not current.exists():
@@ -54,17 +54,21 @@ def agent(port, tmp_path_factory) -> Iterator[Agent]:
         endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     assert endpoints.nlg is not None and endpoints.action is not None
     endpoints.nlg.kwargs[action_faults.TIMEOUT_SETTING] = TIMEOUT_SECONDS
-    desk = make_desk(tmp_path_factory.mktemp("faults"))
+    yield Agent.load(
+        ROOT / current.read_text().strip(),
+        generator=endpoints.nlg,
+        action_endpoint=endpoints.action,
+    )
+
+
+@pytest.fixture(autouse=True)
+def desk(tmp_path):
+    """The action server's desk, one per test (make test-postgres drops each test's schema)."""
+    desk = make_desk(tmp_path)
     desk.import_devices(read_file(SAMPLE_REGISTRY))
     use_desk(desk)
-    try:
-        yield Agent.load(
-            ROOT / current.read_text().strip(),
-            generator=endpoints.nlg,
-            action_endpoint=endpoints.action,
-        )
-    finally:
-        use_desk(None)
+    yield desk
+    use_desk(None)
 
 
 @asynccontextmanager
