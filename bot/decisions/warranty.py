@@ -199,13 +199,15 @@ def decide_warranty(program: WarrantyProgram, facts: WarrantyFacts) -> WarrantyA
             return (explain.reason("WAR-8", "WAR-8"),)  # says it for a damaged screen
         return answer.decision.reasons
 
+    # WAR-2: bought before the start, the periods above still count from the purchase.
+    counted = (explain.reason("WAR-2", "WAR-2"),) if purchase < program.start else ()
     if route is not None:
         # What serves the problem, then why the better services don't (if any).
         better = ordered[: [a.benefit.key for a in ordered].index(route.benefit.key)]
-        reasons = (*route.decision.reasons, *(r for a in better for r in why_not(a)))
+        reasons = (*route.decision.reasons, *(r for a in better for r in why_not(a)), *counted)
         next_step = "claim_with_proof" if route.benefit.key == SCREEN else "claim"
         decision = Decision(Outcome.ELIGIBLE, reasons, next_step)
         pays = tuple(c.text for c in route.benefit.customer_pays)
         return WarrantyAnswer(decision, route.benefit, ordered, pays)
-    reasons = tuple(r for a in ordered for r in why_not(a))
+    reasons = (*(r for a in ordered for r in why_not(a)), *counted)
     return WarrantyAnswer(Decision(Outcome.NOT_ELIGIBLE, reasons, "paid_repair"), None, ordered)

@@ -26,6 +26,7 @@ WARRANTY_REASON_KEYS = (
     "WAR-1-product",
     "WAR-1-country",
     "WAR-1-channel",
+    "WAR-2",
     "WAR-2-not-started",
     "WAR-3",
     "WAR-3-expired",
