@@ -19,6 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.desk import desk
 from actions.responses import response_for
 from bot import errors, services
+from bot.decisions import Outcome
+from bot.services.exchange import answer_coupon_use
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +276,26 @@ class ActionIssueExchangeCoupon(Action):
             next_step=result.next_step,
         )
         return forget_exchange()
+
+
+# --- "can I use the coupon on ...?" (EXC-4) ----------------------------------------------------
+def say_coupon_use(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, only_if_refused: bool = False
+) -> bool:
+    """Answer what the exchange coupon can pay for, from the product kind or shop the
+    message names — the decision any later use of a coupon asks too (EXC-4). With
+    ``only_if_refused``, answer only when the message names something the coupon can't
+    pay for (another question about the coupon keeps its own answer). True: answered."""
+    text = str(tracker.latest_message.get("text") or "")
+    answer = answer_coupon_use(desk().exchange_program(), text)
+    if only_if_refused and not (answer.named and answer.decision.outcome is Outcome.NOT_ELIGIBLE):
+        return False
+    dispatcher.utter_message(
+        response="utter_exchange_coupon_use",
+        explanation=answer.decision.explanation,
+        next_step=answer.next_step,
+    )
+    return True
 
 
 class ActionForgetExchange(Action):

@@ -183,3 +183,36 @@ def decide_coupon(
         ),
         "issued",
     )
+
+
+@dataclass(frozen=True)
+class CouponUse:
+    """What the customer wants to spend the exchange coupon on, and where (EXC-4):
+    product kind ids and a shop name from the program's lists; empty or None when
+    not said."""
+
+    kinds: tuple[str, ...] = ()
+    channel: str | None = None
+
+
+def decide_coupon_use(program: ExchangeProgram, use: CouponUse) -> Decision:
+    """Whether the exchange coupon can pay for this (EXC-4): one new smartphone on the
+    program's store only. The chat answer and any later use of a coupon both ask here.
+
+    With nothing said, the answer is the rule itself (what the coupon can be used on)."""
+    terms = program.coupon_use
+    explain = _Explainer(program)
+    refusals: list[Reason] = []
+    labels = {k.id: k.label for k in terms.kinds}
+    unknown = [k for k in use.kinds if k not in labels]
+    if unknown:
+        raise ValueError(f"not a product kind of {program.id}: {', '.join(unknown)}")
+    other = [labels[k] for k in dict.fromkeys(use.kinds) if k not in terms.eligible_kinds]
+    if other:
+        kinds = other[0] if len(other) == 1 else f"{', '.join(other[:-1])} or {other[-1]}"
+        refusals.append(explain.reason("EXC-4-kind", "EXC-4", kinds=kinds))
+    if use.channel is not None and use.channel not in terms.eligible_channels:
+        refusals.append(explain.reason("EXC-4-channel", "EXC-4", channel=use.channel))
+    if refusals:
+        return Decision(Outcome.NOT_ELIGIBLE, tuple(refusals), "coupon_not_usable")
+    return Decision(Outcome.ELIGIBLE, (explain.reason("EXC-4-use", "EXC-4"),), "coupon_usable")

@@ -32,9 +32,19 @@ EXCHANGE_REASON_KEYS = (
     "EXC-3-issued",
     "EXC-3-used",
     "EXC-4",
+    "EXC-4-use",
+    "EXC-4-kind",
+    "EXC-4-channel",
     "EXC-5",
 )
-EXCHANGE_NEXT_STEP_KEYS = ("offer", "not_exchangeable", "issued", "already_issued")
+EXCHANGE_NEXT_STEP_KEYS = (
+    "offer",
+    "not_exchangeable",
+    "issued",
+    "already_issued",
+    "coupon_usable",
+    "coupon_not_usable",
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,39 @@ class ExchangeCouponTerms:
 
 
 @dataclass(frozen=True)
+class ProductKind:
+    """A kind of product a customer may want to buy with the coupon (EXC-4)."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShopName:
+    """A shop or website a customer may want to use the coupon in (EXC-4)."""
+
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CouponUseTerms:
+    """EXC-4: what the coupon can be spent on, and where."""
+
+    eligible_kinds: tuple[str, ...]
+    eligible_channels: tuple[str, ...]
+    kinds: tuple[ProductKind, ...]
+    channels: tuple[ShopName, ...]
+
+    def kind(self, kind_id: str) -> ProductKind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def channel(self, name: str) -> ShopName | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+
+@dataclass(frozen=True)
 class ExchangeTerritory:
     country: str
     country_name: str
@@ -96,6 +139,7 @@ class ExchangeProgram:
     models: tuple[PhoneModel, ...]
     table_is_example: bool
     coupon: ExchangeCouponTerms
+    coupon_use: CouponUseTerms
     reasons: dict[str, str] = field(repr=False)
     next_steps: dict[str, str] = field(repr=False)
     source: str = ""
@@ -188,11 +232,37 @@ def _models(top: Fields, brands: tuple[Brand, ...]) -> tuple[PhoneModel, ...]:
     return tuple(models)
 
 
+def _coupon_use(top: Fields) -> CouponUseTerms:
+    section = top.sub("coupon_use")
+    kinds = tuple(
+        ProductKind(item.text("id"), item.text("label"), item.texts("aliases"))
+        for item in section.items("kinds")
+    )
+    channels = tuple(
+        ShopName(item.text("name"), item.texts("aliases")) for item in section.items("channels")
+    )
+    unique_aliases(section, "kinds", {k.id: k.aliases for k in kinds})
+    unique_aliases(section, "channels", {c.name: c.aliases for c in channels})
+    terms = CouponUseTerms(
+        section.texts("eligible_kinds"), section.texts("eligible_channels"), kinds, channels
+    )
+    for kind in terms.eligible_kinds:
+        if terms.kind(kind) is None:
+            section.fail("eligible_kinds", f"{kind!r} is not one of the kinds listed")
+    for channel in terms.eligible_channels:
+        if terms.channel(channel) is None:
+            section.fail("eligible_channels", f"{channel!r} is not one of the channels listed")
+    if not terms.eligible_kinds or not terms.eligible_channels:
+        section.fail("eligible_kinds", "the coupon must be usable on some kind, somewhere")
+    return terms
+
+
 def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
     top = Fields(source, data)
     program_id = top.text("id")
     territory, coupon, table = top.sub("territory"), top.sub("coupon"), top.sub("value_table")
-    for section in (territory, coupon, table, top.sub("brands"), top.sub("conditions")):
+    sections = (territory, coupon, table, top.sub("brands"), top.sub("conditions"))
+    for section in (*sections, top.sub("coupon_use")):
         rule_id(section, program_id)
     country = territory.text("country")
     if not re.fullmatch(r"[A-Z]{2}", country):
@@ -220,6 +290,7 @@ def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
             store=coupon.text("store"),
             example_phone_price=coupon.whole("example_phone_price", 1),
         ),
+        coupon_use=_coupon_use(top),
         reasons=top.templates("reasons", EXCHANGE_REASON_KEYS),
         next_steps=top.templates("next_steps", EXCHANGE_NEXT_STEP_KEYS),
         source=source,

@@ -22,11 +22,13 @@ from bot.coupons import new_code
 from bot.customer import parse_email
 from bot.decisions import Decision, Outcome
 from bot.decisions.exchange import (
+    CouponUse,
     ExchangeFacts,
     ExchangeQuote,
     PriorExchange,
     coupon_valid_until,
     decide_coupon,
+    decide_coupon_use,
     decide_exchange,
     money,
 )
@@ -93,6 +95,56 @@ def read_phone_model(program: ExchangeProgram, brand: str, text: str) -> tuple[s
     every = {_compact(m.name): m.name for m in models} | short
     close = difflib.get_close_matches(typed_compact, list(every), n=3, cutoff=_CLOSE)
     return tuple(dict.fromkeys(every[c] for c in close))
+
+
+def _named(text: str, owners: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The owners whose name or alias the text says, in the order said; a phrase inside
+    a longer one ("pad" in "redmi pad") gives way to it."""
+    typed = _words(text)
+    found: list[tuple[int, int, str]] = []
+    for owner, aliases in owners.items():
+        for alias in (owner, *aliases):
+            phrase = _words(alias)
+            start = typed.find(phrase)
+            while phrase.strip() and start >= 0:
+                found.append((start, start + len(phrase), owner))
+                start = typed.find(phrase, start + 1)
+    kept = [
+        f
+        for f in found
+        if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)
+    ]
+    return tuple(dict.fromkeys(owner for _, _, owner in sorted(kept)))
+
+
+def read_coupon_use(program: ExchangeProgram, text: str) -> CouponUse:
+    """What the text wants to buy with the coupon and where (EXC-4): "can I use it on
+    earphones" names accessories; "on flipkart" names Flipkart. Nothing named: empty."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return CouponUse()
+    terms = program.coupon_use
+    kinds = _named(text, {k.id: k.aliases for k in terms.kinds})
+    channels = _named(text, {c.name: c.aliases for c in terms.channels})
+    # "mi.com" and "Flipkart" both named: the shop that refuses is the one to explain.
+    refusing = [c for c in channels if c not in terms.eligible_channels]
+    channel = refusing[0] if refusing else (channels[0] if channels else None)
+    return CouponUse(kinds, channel)
+
+
+@dataclass(frozen=True)
+class CouponUseAnswer:
+    decision: Decision
+    next_step: str
+    named: bool  # the text named a product kind or a shop (else: the rule in general)
+
+
+def answer_coupon_use(program: ExchangeProgram, text: str) -> CouponUseAnswer:
+    """Can the exchange coupon pay for what the customer named? (EXC-4) — the same
+    decision any later use of a coupon asks."""
+    use = read_coupon_use(program, text)
+    decision = decide_coupon_use(program, use)
+    named = bool(use.kinds) or use.channel is not None
+    return CouponUseAnswer(decision, exchange_next_step(program, decision), named)
 
 
 # --- which questions the quote needs -------------------------------------------------------------
