@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from bot import errors, services
 from bot.decisions import Outcome
@@ -78,11 +79,12 @@ class ValidateRedemptionForm(FormValidationAction):
     def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        # The whitespace tokenizer drops a "+" that ends an entity ("note12 pro+"):
-        # put it back from the message, or "Pro+" would silently become "Pro".
-        text = str(tracker.latest_message.get("text") or "")
-        if isinstance(value, str) and f"{value}+".casefold() in text.casefold():
-            value = f"{value}+"
+        # The model may drop the "+" of "Pro+", split off "5G" or tag the "10" of "10%":
+        # read what was typed, or "Pro+ 5G" would become "Pro" (or "5G", refused).
+        typed = read_typed(tracker, "product", value)
+        if typed.misfit:
+            return refuse(dispatcher, tracker, "product", "utter_not_a_product")
+        value = typed.text
         try:
             candidates = services.read_product(desk().program(), str(value))
         except errors.UnknownProduct as exc:
@@ -106,6 +108,10 @@ class ValidateRedemptionForm(FormValidationAction):
     def validate_purchase_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        typed = read_typed(tracker, "purchase_channel", value, product=False)
+        if typed.misfit:  # e.g. an email address tagged as a shop: the channel stays
+            return refuse(dispatcher, tracker, "purchase_channel", "utter_not_a_channel")
+        value = typed.text
         program = desk().program()
         try:
             candidates = services.read_channel(program, str(value))

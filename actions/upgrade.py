@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from actions.typed import read_typed_date
 from bot import errors, services
@@ -71,6 +72,10 @@ class ValidateUpgradeForm(FormValidationAction):
     def validate_upgrade_model(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        typed = read_typed(tracker, "product", value)
+        if typed.misfit:
+            return refuse(dispatcher, tracker, "upgrade_model", "utter_not_a_product")
+        value = typed.text
         program = desk().upgrade_program()
         try:
             models = services.read_upgrade_model(program, str(value))
@@ -102,6 +107,10 @@ class ValidateUpgradeForm(FormValidationAction):
     def validate_upgrade_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        typed = read_typed(tracker, "upgrade_channel", value, product=False)
+        if typed.misfit:
+            return refuse(dispatcher, tracker, "upgrade_channel", "utter_not_a_channel")
+        value = typed.text
         try:
             channel = services.read_upgrade_channel(desk().upgrade_program(), str(value))
         except errors.UnknownChannel:

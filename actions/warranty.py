@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from actions.typed import read_typed_date
 from bot import errors, services
@@ -108,6 +109,11 @@ def forget_warranty(keep_phone: bool = False) -> list[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
+def _tagged(tracker: Tracker, entity: str) -> bool:
+    entities = tracker.latest_message.get("entities") or []
+    return any(e.get("entity") == entity for e in entities)
+
+
 def _answering(tracker: Tracker, slot: str) -> bool:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     return tracker.get_slot("requested_slot") == slot and intent not in NOT_ANSWERS
@@ -148,7 +154,10 @@ class ValidateWarrantyForm(FormValidationAction):
     def validate_warranty_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        typed = str(value or "").strip()[:60]
+        answer = read_typed(tracker, "product", value)
+        if answer.misfit:
+            return refuse(dispatcher, tracker, "warranty_product", "utter_not_a_product")
+        typed = answer.text[:60]
         names = services.read_warranty_product(desk().warranty_program(), typed)
         if len(names) > 1:
             dispatcher.utter_message(
@@ -178,6 +187,11 @@ class ValidateWarrantyForm(FormValidationAction):
     def validate_warranty_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        entity = "warranty_channel" if _tagged(tracker, "warranty_channel") else "purchase_channel"
+        typed = read_typed(tracker, entity, value, product=False)
+        if typed.misfit:
+            return refuse(dispatcher, tracker, "warranty_channel", "utter_not_a_channel")
+        value = typed.text
         program = desk().warranty_program()
         try:
             channels = services.read_warranty_channel(program, str(value))

@@ -78,6 +78,7 @@ class Match(Generic[T]):
 
 def _tokens(text: str) -> list[str]:
     text = text.casefold().replace("+", " plus ")
+    text = re.sub(r"(?<=[a-z0-9])plus\b", " plus", text)  # "pro+" typed as "proplus"
     text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
     return re.findall(r"[a-z0-9]+", text)
 
@@ -127,9 +128,122 @@ def _fits(typed: _ProductKey, product: _ProductKey) -> bool:
     return not (typed.five_g and not product.five_g)
 
 
-def match_product(text: str, products: tuple[Product, ...]) -> Match[Product]:
-    """Products that fit the typed name; suggestions when none fits."""
+# --- what a typed answer is when it is not a name ---------------------------------------------
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_CURRENCY = r"(?:£|\$|€|₹|rs\.?|inr|pkr|gbp|usd|eur)"
+_CURRENCY_WORD = r"(?:pounds?|quid|rupees?|dollars?|euros?|p)"
+_EMAIL = r"[^\s@]+@[^\s@]+\.[^\s@]+"
+_MISFITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", re.compile(rf"(?:(?:my\s+)?e-?mail(?:\s+address)?(?:\s+is)?\s*:?\s*)?{_EMAIL}")),
+    ("percentage", re.compile(rf"{_NUMBER}\s*(?:%|percent|per\s*cent|pc)(?:\s+(?:off|discount))?")),
+    (
+        "amount",
+        re.compile(rf"{_CURRENCY}\s*{_NUMBER}|{_NUMBER}\s*(?:{_CURRENCY}|{_CURRENCY_WORD})"),
+    ),
+    (
+        "date",
+        re.compile(
+            rf"\d{{1,4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,4}}"
+            rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{2,4}})?"
+            rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
+            rf"|{_MONTH}\s+\d{{4}}"
+        ),
+    ),
+    (
+        "identifier",
+        re.compile(
+            r"(?:(?:imei|sn|s/n|serial(?:\s+number)?|number|no\.?)\s*[:#]?\s*)?"
+            r"(?:\d(?:[\s\-.]*\d){7,}|(?=[a-z0-9/]*\d)[a-z0-9]{3,}/[a-z0-9]{3,})"
+        ),
+    ),
+)
+_YES_NO = {
+    "yes", "yeah", "yea", "yep", "yup", "ya", "y", "no", "nope", "nah", "n", "ok", "okay",
+    "sure", "correct", "right", "agree", "affirmative", "negative",
+}  # fmt: skip
+_YES_NO_FILLER = {
+    "that", "thats", "that's", "it", "its", "it's", "is", "s", "exactly", "absolutely", "of",
+    "course", "please", "thanks", "thank", "you", "i", "do", "don't", "dont", "not", "am",
+    "all", "totally", "sir", "madam", "mate", "fine", "good", "so",
+}  # fmt: skip
+
+
+def misfit(text: object) -> str | None:
+    """What the typed answer is when it can't be a product or shop name: ``email``,
+    ``percentage``, ``amount``, ``date``, ``identifier`` (IMEI/SN) or ``yes_no``; None
+    when it may be a name.
+
+    >>> [misfit(t) for t in ("10%", "£200", "12/03/2023", "356938035643809", "yes", "no")]
+    ['percentage', 'amount', 'date', 'identifier', 'yes_no', 'yes_no']
+    >>> misfit("ana@example.org"), misfit("Redmi Note 12 Pro+ 5G"), misfit("Redmi 10 2022")
+    ('email', None, None)
+    """
     if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
+        return None
+    typed = " ".join(text.casefold().split()).strip(" .!?,;:'\"")
+    for kind, pattern in _MISFITS:
+        if pattern.fullmatch(typed):
+            return kind
+    words = re.findall(r"[a-z']+", typed)
+    letters = re.sub(r"[\s.!?,;:'\"]", "", typed)
+    if (
+        words
+        and letters.isalpha()
+        and all(w in _YES_NO or w in _YES_NO_FILLER for w in words)
+        and any(w in _YES_NO for w in words)
+    ):
+        return "yes_no"
+    return None
+
+
+def typed_around(message: str, start: int, end: int) -> str:
+    """The whole "word" of ``message`` around ``start:end``: the NLU model may tag the
+    "10" of "10%" or the "200" of "£200" as a name; what was typed says otherwise."""
+    while start > 0 and not message[start - 1].isspace():
+        start -= 1
+    while end < len(message) and not message[end].isspace():
+        end += 1
+    return message[start:end]
+
+
+_NAME_TAIL = re.compile(r"(?:\s*\+|\s*plus\b|\s*5\s*g\b)+", re.IGNORECASE)
+
+
+def name_as_typed(message: str, spans: list[tuple[int, int]], at: tuple[int, int]) -> str:
+    """The product name around the span ``at`` as the customer typed it: next spans
+    with only spaces or "+" between are one name ("Redmi Note 12 Pro" "+" "5G"), and a
+    trailing "+", "plus" or "5G" the tokenizer left out is put back.
+
+    >>> text = "I have a Redmi Note 12 Pro+ 5G"
+    >>> name_as_typed(text, [(9, 26), (28, 30)], (28, 30))
+    'Redmi Note 12 Pro+ 5G'
+    """
+    ordered = sorted(spans)
+    if at not in ordered:
+        ordered = sorted([*ordered, at])
+    index = ordered.index(at)
+    start, end = ordered[index]
+    for before in reversed(ordered[:index]):
+        if message[before[1] : start].strip(" +"):
+            break
+        start = before[0]
+    for after in ordered[index + 1 :]:
+        if message[end : after[0]].strip(" +"):
+            break
+        end = after[1]
+    tail = _NAME_TAIL.match(message, end)
+    if tail:
+        end = tail.end()
+    return message[start:end].strip()
+
+
+def match_product(text: str, products: tuple[Product, ...]) -> Match[Product]:
+    """Products that fit the typed name; suggestions when none fits. A percentage,
+    an amount, a date, an identifier, an email address or a yes/no fits none."""
+    if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
+        return Match(())
+    if misfit(text) is not None:
         return Match(())
     typed = _product_key(text, drop_filler=True)
     if not typed.model:
@@ -161,10 +275,13 @@ def match_channel(
     ambiguous: tuple[AmbiguousChannel, ...] = (),
 ) -> Match[SalesChannel]:
     """The sales channel named in the text; several when it names more than one
-    ("very cheap on ebay" names Very and eBay: the customer is asked which)."""
+    ("very cheap on ebay" names Very and eBay: the customer is asked which). An email
+    address ("ana@mi.com"), a yes/no or a number names none."""
     if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
         return Match(())
-    typed = _phrase(text)
+    if misfit(text) is not None:
+        return Match(())
+    typed = _phrase(re.sub(_EMAIL, " ", text))  # "ana@mi.com" names no shop
     by_name = {c.name: c for c in channels}
     found: list[tuple[int, int, tuple[SalesChannel, ...]]] = []  # (start, end, channels)
     names: list[tuple[str, tuple[SalesChannel, ...]]] = [

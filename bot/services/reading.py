@@ -1,4 +1,5 @@
-"""Reading what customers type that several programs share: dates and countries.
+"""Reading what customers type that several programs share: dates, countries, and
+whether an answer can be a product or shop name at all.
 
 Actions of every program call these instead of parsing text themselves.
 """
@@ -11,6 +12,7 @@ from bot.countries import Country
 from bot.countries import read_country as _read_country
 from bot.dates import ReadDate, spell
 from bot.dates import read_date as _read_date
+from bot.matching import misfit, name_as_typed, typed_around
 
 
 def read_date(text: object, today: date) -> ReadDate:
@@ -30,4 +32,13 @@ def read_country(text: object) -> Country:
     return _read_country(text)
 
 
-__all__ = ["Country", "ReadDate", "read_country", "read_date", "spell_date"]
+__all__ = [
+    "Country",
+    "ReadDate",
+    "misfit",
+    "name_as_typed",
+    "read_country",
+    "read_date",
+    "spell_date",
+    "typed_around",
+]
