@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import limits
 from bot.bootstrap import Desk
 from bot.calendar import Clock
 from bot.device_import import read_file
@@ -57,3 +58,14 @@ def desk(tmp_path: Path) -> Desk:
 def pin(desk: Desk, moment: datetime) -> Desk:
     desk.__dict__["clock"] = Clock.fixed(moment)
     return desk
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(monkeypatch):
+    """Every test counts rates afresh: in memory (never a shared Redis), with the limits of
+    data/limits.yml unless the test sets LIMITS_FILE."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("LIMITS_FILE", raising=False)
+    limits.reset()
+    yield
+    limits.reset()

@@ -34,15 +34,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def fresh_process_limits(monkeypatch):
-    monkeypatch.delenv("LIMITS_FILE", raising=False)
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    limits_module.reset()
-    yield
-    limits_module.reset()
-
-
 def write(tmp_path, data, name="limits.yml"):
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
