@@ -49,6 +49,23 @@ def selected_topic(tracker: Tracker) -> tuple[str, str] | None:
     return topic, utter
 
 
+def topic_ranking(tracker: Tracker, least: float = 0.05) -> list[str]:
+    """The response selector's topics for the latest message, best first, each with at
+    least ``least`` confidence: what a form reads to know which question is asked."""
+    selector: dict[str, Any] = tracker.latest_message.get("response_selector") or {}
+    picked = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
+    ranking = picked.get("ranking") or []
+    ranked = sorted(
+        (r for r in ranking if isinstance(r, dict) and isinstance(r.get("confidence"), float)),
+        key=lambda r: -r["confidence"],
+    )
+    return [
+        str(r["intent_response_key"])
+        for r in ranked
+        if r["confidence"] >= least and isinstance(r.get("intent_response_key"), str)
+    ]
+
+
 class ActionAnswerFaq(Action):
     """Say the picked terms answer; a topic with a decision answers through it."""
 
