@@ -20,7 +20,14 @@ from actions.desk import desk
 from actions.responses import response_for
 from bot import errors, services
 from bot.decisions import Outcome
-from bot.services.exchange import answer_coupon_use
+from bot.services.exchange import (
+    QuickAnswer,
+    answer_coupon_use,
+    exchange_question,
+    find_phone_model,
+    quick_answer,
+    read_brand_question,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,11 @@ def _answers(tracker: Tracker) -> dict[str, bool | None]:
         value = tracker.get_slot(slot)
         answers[condition] = value if isinstance(value, bool) else None
     return answers
+
+
+def _answered(tracker: Tracker) -> bool:
+    """Whether any condition question has an answer yet."""
+    return any(v is not None for v in _answers(tracker).values())
 
 
 def _questions(tracker: Tracker) -> tuple[str, ...]:
@@ -74,7 +86,35 @@ class ValidateExchangeForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        # The first turn (nothing asked yet): a question the message itself answers
+        # ("is realme accepted", "phone 15000, exchange value 3000: what do I pay")
+        # needs nothing more; action_answer_exchange answers it at once.
+        first_turn = tracker.get_slot("requested_slot") is None and not _answered(tracker)
+        if first_turn and quick_exchange_answer(tracker, in_form=True) is not None:
+            return []
         return [QUESTION_SLOTS[q] for q in _questions(tracker)]
+
+    async def extract_exchange_brand(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The old phone's brand from the message that names it with the request ("value of
+        my galaxy s10"): never asked again. A brand being asked for is read by its mapping."""
+        if tracker.get_slot("exchange_brand") or tracker.get_slot("requested_slot"):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        named = read_brand_question(desk().exchange_program(), text)
+        return {"exchange_brand": named.brand} if named else {}
+
+    async def extract_exchange_model(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The listed model the first message names, for the brand already known."""
+        brand = tracker.get_slot("exchange_brand")
+        if not brand or tracker.get_slot("exchange_model") or tracker.get_slot("requested_slot"):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        model = find_phone_model(desk().exchange_program(), brand, text)
+        return {"exchange_model": model} if model else {}
 
     def validate_exchange_brand(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -169,6 +209,10 @@ class ActionAnswerExchange(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # No condition answered: the form asked nothing about the phone, so the message
+        # asked something it answers itself (EXC-1/2/4/5) — answer that.
+        if not _answered(tracker) and say_exchange_answer(dispatcher, tracker, in_form=True):
+            return forget_exchange()
         brand = tracker.get_slot("exchange_brand") or ""
         model = tracker.get_slot("exchange_model") or ""
         try:
@@ -295,6 +339,60 @@ def say_coupon_use(
         explanation=answer.decision.explanation,
         next_step=answer.next_step,
     )
+    return True
+
+
+# --- questions answered from the message alone (EXC-1, EXC-2, EXC-4, EXC-5) -------------------
+# Tried when no question is named (the form's first turn): the facts these need (two
+# amounts, a date) are specific enough to answer even when no cue phrase says the question.
+FALLBACK_QUESTIONS = ("price_sum", "coupon_validity")
+
+
+def _topics(tracker: Tracker) -> list[str]:
+    from actions.topics import topic_ranking
+
+    return topic_ranking(tracker)
+
+
+def quick_exchange_answer(
+    tracker: Tracker, question: str | None = None, *, in_form: bool = False
+) -> QuickAnswer | None:
+    """The answer to ``question`` (or to the question the latest message asks) from the
+    message's own facts; None when the message doesn't give them. ``in_form``: a message
+    that names a listed model ("can I exchange my galaxy s10") wants its quote, not "yes,
+    Samsung is accepted"."""
+    program = desk().exchange_program()
+    text = str(tracker.latest_message.get("text") or "")
+    if question is None:
+        named = exchange_question(program, text, _topics(tracker))
+        tried = tuple(dict.fromkeys((named, *FALLBACK_QUESTIONS) if named else FALLBACK_QUESTIONS))
+    else:
+        tried = (question,)
+    today = services.exchange_today(program, desk().clock)
+    for name in tried:
+        answer = quick_answer(program, name, text, today)
+        if answer is None:
+            continue
+        brand = str(answer.values.get("brand") or "")
+        quote_wanted = in_form and answer.kind == "brand_accepted"
+        if quote_wanted and find_phone_model(program, brand, text) is not None:
+            continue
+        return answer
+    return None
+
+
+def say_exchange_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: str | None = None,
+    *,
+    in_form: bool = False,
+) -> bool:
+    """Say the quick answer (a domain response per kind); True when one was said."""
+    answer = quick_exchange_answer(tracker, question, in_form=in_form)
+    if answer is None:
+        return False
+    dispatcher.utter_message(response=f"utter_exchange_{answer.kind}", **answer.values)
     return True
 
 

@@ -1,13 +1,17 @@
 """Terms questions (the ``faq`` retrieval intent): the answer the response selector
-picked, except where a program decision answers from what the message names.
+picked, except where a program decision answers from what the message names, or the
+customer is asked which program they mean.
 
-"can I use the exchange coupon on earphones" is the EXC-4 decision about earphones, not
-a fixed text: the same decision a later use of the coupon asks.
+- A program's decided topics (``actions/faq_<program>.py``) answer from the message's
+  facts: "how much is Smart Upgrade for the Redmi Note 9 Pro" is that model's fee (UPG-2),
+  "can I use the exchange coupon on earphones" the EXC-4 decision about earphones.
+- When the message names no program and two programs' topics score close
+  (``bot.scope.close_topics``), the customer picks the program with buttons; the button
+  sends the topic back as the ``faq_topic`` entity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,54 +19,39 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.exchange import say_coupon_use
+from actions import faq_appeal, faq_exchange, faq_points, faq_redemption, faq_upgrade, faq_warranty
+from actions.topics import Answer, selected_topic, topic_scores
+from bot.services.topics import programs_to_offer
 
-RETRIEVAL_INTENT = "faq"
-Answer = Callable[[CollectingDispatcher, Tracker], bool]
-
-
-def _coupon_use(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    return say_coupon_use(dispatcher, tracker)
-
-
-def _coupon_use_if_refused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    return say_coupon_use(dispatcher, tracker, only_if_refused=True)
-
+CHOSEN_TOPIC = "faq_topic"  # entity a "which program?" button sends
 
 # Topics a decision answers (True: answered; False: the topic's own response is said).
 DECIDED_TOPICS: dict[str, Answer] = {
-    "faq/exc_accessories": _coupon_use,
-    "faq/exc_coupon_use": _coupon_use_if_refused,
-    "faq/exc_coupon_validity": _coupon_use_if_refused,
-    "faq/exc_territory": _coupon_use_if_refused,
+    **faq_redemption.DECIDED_TOPICS,
+    **faq_appeal.DECIDED_TOPICS,
+    **faq_warranty.DECIDED_TOPICS,
+    **faq_exchange.DECIDED_TOPICS,
+    **faq_points.DECIDED_TOPICS,
+    **faq_upgrade.DECIDED_TOPICS,
 }
 
 
-def selected_topic(tracker: Tracker) -> tuple[str, str] | None:
-    """(topic, its response) the response selector picked for the latest message."""
-    selector: dict[str, Any] = tracker.latest_message.get("response_selector") or {}
-    picked = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
-    response = picked.get("response") or {}
-    topic, utter = response.get("intent_response_key"), response.get("utter_action")
-    if not isinstance(topic, str) or not isinstance(utter, str):
-        return None
-    return topic, utter
+def _chosen_topic(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The topic a "which program?" button sent, if it is one of ours."""
+    responses = domain.get("responses") or {}
+    for entity in tracker.latest_message.get("entities") or ():
+        value = entity.get("value") if entity.get("entity") == CHOSEN_TOPIC else None
+        if isinstance(value, str) and f"utter_faq/{value}" in responses:
+            return f"faq/{value}"
+    return None
 
 
-def topic_ranking(tracker: Tracker, least: float = 0.05) -> list[str]:
-    """The response selector's topics for the latest message, best first, each with at
-    least ``least`` confidence: what a form reads to know which question is asked."""
-    selector: dict[str, Any] = tracker.latest_message.get("response_selector") or {}
-    picked = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
-    ranking = picked.get("ranking") or []
-    ranked = sorted(
-        (r for r in ranking if isinstance(r, dict) and isinstance(r.get("confidence"), float)),
-        key=lambda r: -r["confidence"],
-    )
+def _which_program(tracker: Tracker) -> list[dict[str, Any]]:
+    """Buttons, one per program, when the message names none and two read alike."""
+    offered = programs_to_offer(tracker.latest_message.get("text"), topic_scores(tracker))
     return [
-        str(r["intent_response_key"])
-        for r in ranked
-        if r["confidence"] >= least and isinstance(r.get("intent_response_key"), str)
+        {"title": title, "payload": f'/faq{{"{CHOSEN_TOPIC}": "{topic}"}}'}
+        for topic, title in offered
     ]
 
 
@@ -75,10 +64,18 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        selected = selected_topic(tracker)
-        if selected is None:
-            return []  # as utter_faq: nothing picked (a bare "/faq"), nothing said
-        topic, utter = selected
+        chosen = _chosen_topic(tracker, domain)
+        if chosen is not None:
+            topic, utter = chosen, f"utter_{chosen}"
+        else:
+            selected = selected_topic(tracker)
+            if selected is None:
+                return []  # as utter_faq: nothing picked (a bare "/faq"), nothing said
+            buttons = _which_program(tracker)
+            if buttons:
+                dispatcher.utter_message(response="utter_which_program", buttons=buttons)
+                return []
+            topic, utter = selected
         decided = DECIDED_TOPICS.get(topic)
         if decided is None or not decided(dispatcher, tracker):
             dispatcher.utter_message(response=utter)

@@ -7,6 +7,7 @@ message a domain response.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from typing import Any
 
@@ -16,10 +17,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.faq import ActionAnswerFaq
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from bot import errors, services
 from bot.decisions import Outcome
+from bot.services.redemption import bare_value, email_in, imei_in, last_digits
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,20 @@ FORM_SLOTS = (
     "mi_id",
 )
 IDENTIFIER_SLOTS = {"imei": "imei", "sn": "serial_number"}
+# Personal data the customer may say before it is asked for, held in the conversation
+# only until the consent answer (PRIV-1): kept on "yes", forgotten on "no".
+HELD_SLOTS = ("imei", "email")
+# What the customer is told on "yes" about what was held, by what was held.
+KEPT_RESPONSES = {
+    ("imei",): "utter_redemption_kept_imei",
+    ("email",): "utter_redemption_kept_email",
+    ("imei", "email"): "utter_redemption_kept_imei_email",
+}
+# A bare value typed where a name or a yes/no is asked: what is expected instead.
+NOT_EXPECTED = {
+    "product": "utter_not_a_product",
+    "purchase_channel": "utter_not_a_channel",
+}
 OUTCOME_RESPONSES = {
     Outcome.ELIGIBLE: "utter_redemption_eligible",
     Outcome.NOT_ELIGIBLE: "utter_redemption_not_eligible",
@@ -46,6 +63,37 @@ def _buttons(slot: str, names: tuple[str, ...] | list[str]) -> list[dict[str, st
 
 def _suggestions(names: tuple[str, ...] | list[str]) -> str:
     return f" — did you mean {' or '.join(names)}?" if names else ""
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _offered(tracker: Tracker, slot: str) -> str | None:
+    """The one name the last reply offered for ``slot`` ("did you mean …?" with one
+    button): a "yes, that's right" chooses it."""
+    prefix = f'/inform{{"{slot}": "'
+    names: list[str] = []
+    users = 0
+    for event in reversed(list(tracker.events or [])):
+        users += event.get("event") == "user"
+        if users > 1:  # only the replies to the message before this one
+            break
+        if users == 1 and event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            names += [
+                str(b.get("payload"))[len(prefix) : -2]
+                for b in buttons
+                if str(b.get("payload", "")).startswith(prefix)
+            ]
+    return names[0] if len(names) == 1 else None
+
+
+def _as_button(tracker: Tracker) -> Tracker:
+    """The tracker as if the offered button had been pressed."""
+    pressed = copy.deepcopy(tracker)
+    pressed.latest_message = {**tracker.latest_message, "text": "/inform", "entities": []}
+    return pressed
 
 
 class ValidateRedemptionForm(FormValidationAction):
@@ -71,10 +119,43 @@ class ValidateRedemptionForm(FormValidationAction):
         identifier = IDENTIFIER_SLOTS[product.identifier_kind if product else "imei"]
         return [*asked, identifier, "email", "mi_id"]
 
+    def _held(self, tracker: Tracker, slot: str, found: str | None) -> dict[str, Any]:
+        """Hold an IMEI or email said before it was asked for, in the conversation only
+        (never stored before consent, PRIV-1); what is already held or asked for stays."""
+        if (
+            found is None
+            or tracker.get_slot(slot) is not None
+            or tracker.get_slot("requested_slot") == slot
+            or tracker.get_slot("privacy_consent") is False
+        ):
+            return {}
+        return {slot: found}
+
+    def extract_imei(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._held(tracker, "imei", imei_in(tracker.latest_message.get("text")))
+
+    def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._held(tracker, "email", email_in(tracker.latest_message.get("text")))
+
     def validate_privacy_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"privacy_consent": value if isinstance(value, bool) else None}
+        if value is False:  # "no": what was said before is forgotten at once (PRIV-1)
+            return {"privacy_consent": False, **{slot: None for slot in HELD_SLOTS}}
+        if value is not True:
+            return {"privacy_consent": None}
+        held = tuple(slot for slot in HELD_SLOTS if tracker.get_slot(slot))
+        if held:  # "yes": confirm what was given, so it is not asked again
+            dispatcher.utter_message(
+                response=KEPT_RESPONSES[held],
+                last_digits=last_digits(str(tracker.get_slot("imei") or "")),
+                email=str(tracker.get_slot("email") or ""),
+            )
+        return {"privacy_consent": True}
 
     def validate_product(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -82,6 +163,9 @@ class ValidateRedemptionForm(FormValidationAction):
         # The model may drop the "+" of "Pro+", split off "5G" or tag the "10" of "10%":
         # read what was typed, or "Pro+ 5G" would become "Pro" (or "5G", refused).
         typed = read_typed(tracker, "product", value)
+        offered = _offered(tracker, "product")
+        if typed.misfit == "yes_no" and offered and _intent(tracker) == "affirm":
+            return self.validate_product(offered, dispatcher, _as_button(tracker), domain)
         if typed.misfit:
             return refuse(dispatcher, tracker, "product", "utter_not_a_product")
         value = typed.text
@@ -102,8 +186,11 @@ class ValidateRedemptionForm(FormValidationAction):
                 buttons=_buttons("product", [p.name for p in candidates]),
             )
             return {"product": None}
-        # A product change may change which identifier is needed (IMEI or SN).
-        return {"product": candidates[0].name, "imei": None, "serial_number": None}
+        # The product decides which identifier is needed (RED-6): the other kind goes,
+        # an IMEI said with the request stays for a phone.
+        product = candidates[0]
+        other = "serial_number" if product.identifier_kind == "imei" else "imei"
+        return {"product": product.name, other: None}
 
     def validate_purchase_channel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -239,6 +326,65 @@ class ActionSubmitRedemption(Action):
             dispatcher.utter_message(response=response_for(exc))
             return forget_claim()
         return say_result(dispatcher, result) + forget_claim()
+
+
+class ActionAskRedemptionConsent(Action):
+    """The consent question: the privacy notice the first time; after an answer that
+    was not a yes or no, a short re-ask that says a yes or no is expected."""
+
+    def name(self) -> str:
+        return "action_ask_redemption_form_privacy_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        shown = _notice_shown(tracker)
+        dispatcher.utter_message(response=CONSENT_ASKS[1] if shown else CONSENT_ASKS[0])
+        return []
+
+
+CONSENT_ASKS = ("utter_ask_privacy_consent", "utter_ask_privacy_consent_again")
+
+
+def _notice_shown(tracker: Tracker) -> bool:
+    """Whether the consent question was said since the redemption form last started."""
+    for event in reversed(list(tracker.events or [])):
+        said = (event.get("metadata") or {}).get("utter_action")
+        if event.get("event") == "bot" and said in CONSENT_ASKS:
+            return True
+        if event.get("event") == "active_loop" and event.get("name") == "redemption_form":
+            return False
+    return False
+
+
+class ActionAnswerInRedemption(Action):
+    """A terms question during the claim gets its answer; a bare email, IMEI/SN or
+    number is an answer, never a terms question (the model may call a lone email
+    address ``faq``): it fills the slot asked for, or is held until consent (PRIV-1),
+    and the form then asks again saying what it expects."""
+
+    def name(self) -> str:
+        return "action_answer_in_redemption"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if text.startswith("/") or bare_value(text) is None:
+            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+        asked = tracker.get_slot("requested_slot")
+        if asked in ("imei", "serial_number", "email", "mi_id"):
+            return [SlotSet(asked, text.strip())]
+        if asked in NOT_EXPECTED:
+            dispatcher.utter_message(response=NOT_EXPECTED[asked])
+        if tracker.get_slot("privacy_consent") is False:
+            return []
+        found = {"imei": imei_in(text), "email": email_in(text)}
+        return [
+            SlotSet(slot, value)
+            for slot, value in found.items()
+            if value is not None and tracker.get_slot(slot) is None
+        ]
 
 
 class ActionForgetRedemption(Action):

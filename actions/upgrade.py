@@ -1,5 +1,8 @@
-"""The Smart Upgrade form (UPG): model, purchase date, where bought, condition, and
-the price only when it turns into an amount; then the quote.
+"""The Smart Upgrade form (UPG). First what the message asks (``upgrade_question``):
+a fee, a month's buyback, the window, whether a phone is covered, the condition rule
+are answered at once from what it says (actions/faq_upgrade.py). Only a personal quote
+asks: model, purchase date, where bought, condition, and the price only when it turns
+into an amount — each only if the message or an earlier answer has not given it.
 
 Which questions still matter is decided in ``bot`` (``services.upgrade_questions``);
 every message is a domain response.
@@ -17,11 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.faq_upgrade import asked_question, message_facts, say_lines, upgrade_answer
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from actions.typed import read_typed_date
 from bot import errors, services
 from bot.decisions import Outcome
+from bot.services.upgrade import QUOTE_QUESTION
 
 # The core's question names -> this form's slots.
 QUESTION_SLOTS = {
@@ -33,6 +38,10 @@ QUESTION_SLOTS = {
 }
 FORM_SLOTS = tuple(QUESTION_SLOTS.values())
 SRP_UNKNOWN = "unknown"  # the customer does not know the price: answer with the percentage
+QUESTION_SLOT = "upgrade_question"  # what the first message asks; "quote" asks the phone
+QUOTE = QUOTE_QUESTION
+# Kept after an answer (not personal, and true of the same phone next time).
+KEPT_SLOTS = ("upgrade_model", "upgrade_channel")
 
 
 def _buttons(slot: str, names: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
@@ -47,6 +56,17 @@ def _purchase_date(tracker: Tracker) -> date | None:
         return None  # filled but not yet validated: asked again
 
 
+def _starting(tracker: Tracker) -> bool:
+    """The form reads the message that started it (nothing asked yet, or, should the
+    question ever be asked, the answer to it)."""
+    return tracker.get_slot("requested_slot") in (None, QUESTION_SLOT)
+
+
+def _said_now(tracker: Tracker, slot: str) -> bool:
+    """The domain mappings filled ``slot`` from this very message."""
+    return tracker.slots_to_validate().get(slot) is not None
+
+
 class ValidateUpgradeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_upgrade_form"
@@ -58,6 +78,11 @@ class ValidateUpgradeForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        question = tracker.get_slot(QUESTION_SLOT)
+        if question is None:  # not read yet: every slot may be filled from the message
+            return [QUESTION_SLOT, *FORM_SLOTS]
+        if question != QUOTE:
+            return [QUESTION_SLOT]  # answered at once from the message
         condition = tracker.get_slot("device_condition_ok")
         questions = services.upgrade_questions(
             desk().upgrade_program(),
@@ -67,7 +92,61 @@ class ValidateUpgradeForm(FormValidationAction):
             channel=tracker.get_slot("upgrade_channel"),
             working_and_intact=condition if isinstance(condition, bool) else None,
         )
-        return [QUESTION_SLOTS[q] for q in questions]
+        asked = [QUESTION_SLOTS[q] for q in questions]
+        # A fact the first message gave before its turn (a price with the model) is
+        # kept: listed, so it is validated, and filled, so it is never asked.
+        given = [s for s in FORM_SLOTS if s not in asked and tracker.get_slot(s) is not None]
+        return [QUESTION_SLOT, *asked, *given]
+
+    # --- what the first message gives (a slot the domain mappings did not fill) ---------
+    async def extract_upgrade_question(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _starting(tracker):
+            return {}  # a question is being asked: the form's question stays
+        question = asked_question(tracker)
+        answerable = question != QUOTE and upgrade_answer(tracker, question) is not None
+        return {QUESTION_SLOT: question if answerable else QUOTE}
+
+    async def extract_upgrade_model(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _starting(tracker) or _said_now(tracker, "upgrade_model"):
+            return {}  # the entity of this message, or nothing to read
+        facts = message_facts(desk().upgrade_program(), tracker)
+        # This message's model, else the one kept from an earlier answer (unchanged).
+        return {"upgrade_model": facts.models[0].name} if len(facts.models) == 1 else {}
+
+    async def extract_upgrade_channel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _starting(tracker) or _said_now(tracker, "upgrade_channel"):
+            return {}
+        channel = message_facts(desk().upgrade_program(), tracker).channel
+        return {"upgrade_channel": channel.name} if channel else {}
+
+    async def extract_upgrade_srp(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _starting(tracker) or _said_now(tracker, "upgrade_srp"):
+            return {}
+        srp = message_facts(desk().upgrade_program(), tracker).srp
+        return {"upgrade_srp": str(srp)} if srp is not None else {}
+
+    async def extract_device_condition_ok(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _starting(tracker) or _said_now(tracker, "device_condition_ok"):
+            return {}
+        # Only a "fine" said unasked is taken; a damaged phone asks the condition rule.
+        fine = message_facts(desk().upgrade_program(), tracker).condition_ok
+        return {"device_condition_ok": True} if fine else {}
+
+    def validate_upgrade_question(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        names = {q.name for q in desk().upgrade_program().questions}
+        return {QUESTION_SLOT: value if value in names else QUOTE}
 
     def validate_upgrade_model(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -138,9 +217,10 @@ class ValidateUpgradeForm(FormValidationAction):
         return {"upgrade_srp": str(amount)}
 
 
-def forget_upgrade() -> list[EventType]:
-    """Clear this form's answers, the purchase date included (it belongs to this phone)."""
-    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+def forget_upgrade(keep: tuple[str, ...] = ()) -> list[EventType]:
+    """Clear this form's answers, the purchase date included (it belongs to this phone);
+    ``keep``: the slots to keep for the next question."""
+    return [SlotSet(slot, None) for slot in (QUESTION_SLOT, *FORM_SLOTS) if slot not in keep]
 
 
 class ActionAnswerUpgrade(Action):
@@ -152,6 +232,12 @@ class ActionAnswerUpgrade(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        question = tracker.get_slot(QUESTION_SLOT)
+        if question and question != QUOTE:
+            lines = upgrade_answer(tracker, str(question))
+            if lines is not None:
+                say_lines(dispatcher, lines)
+                return self.keep_facts(tracker)
         purchased_on = _purchase_date(tracker)
         model = tracker.get_slot("upgrade_model")
         if purchased_on is None or not model:
@@ -195,7 +281,20 @@ class ActionAnswerUpgrade(Action):
         if outcome is Outcome.NEEDS_REVIEW:
             # UPG-4: the percentage is not published, so a person can confirm it (HND).
             dispatcher.utter_message(response="utter_offer_handover_not_published")
-        return forget_upgrade()
+        return forget_upgrade(keep=KEPT_SLOTS)
+
+    @staticmethod
+    def keep_facts(tracker: Tracker) -> list[EventType]:
+        """After an answer at once: the model and shop the message named are kept, in
+        their canonical names (a raw entity is never left in a slot)."""
+        program = desk().upgrade_program()
+        facts = message_facts(program, tracker)
+        events = forget_upgrade()
+        if len(facts.models) == 1:
+            events.append(SlotSet("upgrade_model", facts.models[0].name))
+        if facts.channel is not None:
+            events.append(SlotSet("upgrade_channel", facts.channel.name))
+        return events
 
 
 class ActionForgetUpgrade(Action):

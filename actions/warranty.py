@@ -20,10 +20,20 @@ from rasa_sdk.types import DomainDict
 from actions.desk import desk
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
+from actions.topics import topic_ranking
 from actions.typed import read_typed_date
 from bot import errors, services
 from bot.decisions import Outcome
 from bot.privacy import mask_identifier
+from bot.services.warranty import (
+    COVERAGE,
+    Told,
+    WarrantyReading,
+    answer_terms,
+    canned_topic,
+    read_purchase_country,
+    read_warranty_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +45,12 @@ QUESTION_SLOTS = {
     "purchase_date": "purchase_date",
     "problem": "warranty_problem",
 }
-# Forgotten after the answer; `country` is kept (shared: asked once per conversation).
+# Forgotten on cancel or a declined claim; `country` is kept (shared: asked once per
+# conversation). After an answer only the problem and the question are forgotten: the
+# phone's facts stay for the next question.
 PHONE_SLOTS = ("warranty_product", "warranty_channel", "purchase_date", "warranty_problem")
-STATE_SLOTS = ("warranty_imei", "warranty_claimable", "warranty_benefit")
+QUESTION_STATE = ("warranty_question", "warranty_check_date", "warranty_months_after")
+STATE_SLOTS = ("warranty_imei", "warranty_claimable", "warranty_benefit", *QUESTION_STATE)
 # Intents that are questions or requests, never the answer to a question of this form.
 NOT_ANSWERS = {
     "faq",
@@ -109,6 +122,124 @@ def forget_warranty(keep_phone: bool = False) -> list[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
+def _answered() -> list[EventType]:
+    """After an answer: the question, the problem and the claim state go; the phone's
+    facts (model, channel, purchase date) stay for the next question."""
+    return [*forget_warranty(keep_phone=True), SlotSet("warranty_problem", None)]
+
+
+# --- a terms question answered from what the message (and the conversation) says -----------------
+def read_message(tracker: Tracker) -> WarrantyReading:
+    """The question the latest message asks and the facts it gives (bot.services.warranty)."""
+    return read_warranty_message(
+        desk().warranty_program(),
+        tracker.latest_message.get("text"),
+        desk().warranty_today(),
+        tuple(topic_ranking(tracker)),
+    )
+
+
+def _slot_date(tracker: Tracker, slot: str) -> date | None:
+    value = tracker.get_slot(slot)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _told(tracker: Tracker, reading: WarrantyReading) -> Told:
+    """The message's facts, completed by what the conversation already said (slots)."""
+    told = reading.told
+    country = _country(tracker)
+    if country is not None and country.code != desk().warranty_program().territory.country:
+        # Said for another program (Mi Points' country, say), not where this phone was
+        # bought: only the territory itself is carried over into a terms answer.
+        country = None
+    months = tracker.get_slot("warranty_months_after")
+    product = (
+        told.product
+        or _named_product(tracker.get_slot("warranty_product"))
+        or _covered_product(tracker.get_slot("product"))
+    )
+    return Told(
+        product=product,
+        country=told.country or (country.code if country else None),
+        country_name=told.country_name or (country.name if country else ""),
+        channel=told.channel or _named_channel(tracker.get_slot("warranty_channel")),
+        purchase_date=told.purchase_date or _typed_purchase_date(tracker),
+        check_date=told.check_date or _slot_date(tracker, "warranty_check_date"),
+        months_after=told.months_after if told.months_after is not None else _count(months),
+        exclusions=told.exclusions,
+    )
+
+
+def _count(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _named_product(value: object) -> str | None:
+    """The phone a slot names: a covered one by its name, another one as typed (WAR-1);
+    None when it fits several covered names or none is given. The slot may hold what was
+    typed (a terms question validates nothing)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    names = services.read_warranty_product(desk().warranty_program(), value)
+    if len(names) > 1:
+        return None
+    return names[0] if names else value.strip()[:60]
+
+
+def _named_channel(value: object) -> str | None:
+    """The one sales channel a slot names (validated, or as an entity gave it)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        found = services.read_warranty_channel(desk().warranty_program(), value)
+    except errors.BotError:
+        return None
+    return found[0].name if len(found) == 1 else None
+
+
+def _covered_product(value: object) -> str | None:
+    """A covered phone named earlier for another program (the shared ``product`` slot);
+    another phone said there is not taken as the one this question is about."""
+    named = _named_product(value)
+    return named if named and desk().warranty_program().product(named) else None
+
+
+def _typed_purchase_date(tracker: Tracker) -> date | None:
+    """The purchase date slot, validated (ISO) or as the entity gave it ("3 march 2023")."""
+    found = _purchase_date(tracker)
+    value = tracker.get_slot("purchase_date")
+    if found is not None or not isinstance(value, str):
+        return found
+    try:
+        return services.read_date(value, desk().warranty_today()).value
+    except errors.BotError:
+        return None
+
+
+def say_warranty_terms(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: str,
+    reading: WarrantyReading | None = None,
+) -> bool:
+    """Answer the terms ``question`` from the facts told (True), or say nothing (False:
+    the question's canned answer applies)."""
+    reading = reading or read_message(tracker)
+    answer = answer_terms(desk().warranty_program(), question, _told(tracker, reading))
+    if answer is None:
+        return False
+    dispatcher.utter_message(response=f"utter_warranty_{answer.key}", **answer.values)
+    return True
+
+
+def _question(tracker: Tracker) -> str:
+    value = tracker.get_slot("warranty_question")
+    return value if isinstance(value, str) and value else COVERAGE
+
+
 def _tagged(tracker: Tracker, entity: str) -> bool:
     entities = tracker.latest_message.get("entities") or []
     return any(e.get("entity") == entity for e in entities)
@@ -130,7 +261,56 @@ class ValidateWarrantyForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        # A terms question is answered at once, from what was said; only the personal
+        # check (WAR-7) asks, and then only what is still missing.
+        if _question(tracker) != COVERAGE:
+            return []
         return [QUESTION_SLOTS[q] for q in _questions(tracker)]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """On the message that starts the form (or a new warranty question): the question
+        it asks and every fact it gives (or the conversation gave), so that none of them
+        is asked again. Facts a terms question does not validate are returned as read."""
+        read: list[EventType] = []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        requested = tracker.get_slot("requested_slot")
+        if requested is None or intent == "warranty_enquiry":
+            read = self._read_message(tracker, first=True)
+        elif intent not in NOT_ANSWERS:
+            # An answer that says more ("a Xiaomi 12, bought in Lahore"): the other facts
+            # fill what is still empty; the slot asked for is read as before.
+            read = [e for e in self._read_message(tracker) if e.get("name") != requested]
+        tracker.add_slots(read)
+        events = await super().run(dispatcher, tracker, domain)
+        validated = {e.get("name") for e in events if e.get("event") == "slot"}
+        return [*(e for e in read if e.get("name") not in validated), *events]
+
+    @staticmethod
+    def _read_message(tracker: Tracker, first: bool = False) -> list[EventType]:
+        """The facts the latest message gives for empty slots; on the first message of
+        a question also the question it asks."""
+        reading = read_message(tracker)
+        told = _told(tracker, reading)
+        facts: dict[str, Any] = {
+            "warranty_product": told.product,
+            "country": told.country_name or None,
+            "warranty_channel": reading.channel,
+            "purchase_date": told.purchase_date.isoformat() if told.purchase_date else None,
+            "warranty_problem": reading.problem,
+            "warranty_check_date": told.check_date.isoformat() if told.check_date else None,
+            "warranty_months_after": None if told.months_after is None else str(told.months_after),
+        }
+        question = [SlotSet("warranty_question", reading.question or COVERAGE)] if first else []
+        return [
+            *question,
+            *(
+                SlotSet(slot, value)
+                for slot, value in facts.items()
+                if value is not None and tracker.get_slot(slot) in (None, "")
+            ),
+        ]
 
     # The shared slots have no mapping for this form: read them from the message while
     # this form asks for them (unless a mapping already did).
@@ -174,6 +354,10 @@ class ValidateWarrantyForm(FormValidationAction):
         try:
             country = services.read_country(value)
         except errors.UnknownCountry as exc:
+            # "Lahore", "bought it in Karachi": a city of the territory is the territory.
+            found = read_purchase_country(desk().warranty_program(), value)
+            if found is not None:
+                return {"country": found.name}
             dispatcher.utter_message(
                 response="utter_country_unknown",
                 typed=str(value)[:40],
@@ -306,6 +490,13 @@ class ActionAnswerWarranty(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        question = _question(tracker)
+        if question != COVERAGE:
+            if not say_warranty_terms(dispatcher, tracker, question):
+                topic = canned_topic(desk().warranty_program(), question)
+                if topic is not None:
+                    dispatcher.utter_message(response=f"utter_faq/{topic}")
+            return _answered()
         try:
             result = await asyncio.to_thread(desk().answer_warranty, _enquiry(tracker))
         except errors.BotError as exc:
@@ -322,7 +513,7 @@ class ActionAnswerWarranty(Action):
         if result.answer.claimable and route is not None:
             dispatcher.utter_message(response="utter_warranty_offer_claim", service=route.name)
             return [SlotSet("warranty_claimable", True), SlotSet("warranty_benefit", route.key)]
-        return forget_warranty()
+        return _answered()
 
 
 class ValidateWarrantyClaimForm(FormValidationAction):

@@ -18,7 +18,7 @@ from bot.calendar import add_months
 from bot.dates import spell
 from bot.decisions.model import Decision, Outcome, Reason
 from bot.errors import FutureDate, InvalidAmount
-from bot.programs.upgrade import UpgradeModel, UpgradeProgram
+from bot.programs.upgrade import BuybackBand, UpgradeModel, UpgradeProgram
 
 
 def month_since(purchased_on: date, day: date) -> int:
@@ -175,3 +175,27 @@ def decide_upgrade(program: UpgradeProgram, facts: UpgradeFacts) -> BuybackQuote
         decision=decision,
         next_step=text.step(decision.next_step),
     )
+
+
+@dataclass(frozen=True)
+class MonthValue:
+    """UPG-3/UPG-4 for one month since purchase, without a phone: ``outcome`` is
+    "early" or "late" (outside the window), "percent" or "not_published"."""
+
+    month: int
+    outcome: str
+    percent: int | None = None
+    band: BuybackBand | None = None
+
+
+def month_value(program: UpgradeProgram, month: int) -> MonthValue:
+    """What month ``month`` since purchase pays back, or why it can't (UPG-3, UPG-4):
+    with the published plan, month 3 is early, 5 is 70%, 12 not published, 19 late."""
+    if month < program.first_month:
+        return MonthValue(month, "early")
+    if month > program.last_month:
+        return MonthValue(month, "late")
+    band = program.band(month)
+    if band is None or band.percent is None:
+        return MonthValue(month, "not_published", band=band)
+    return MonthValue(month, "percent", band.percent, band)

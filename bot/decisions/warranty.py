@@ -211,3 +211,138 @@ def decide_warranty(program: WarrantyProgram, facts: WarrantyFacts) -> WarrantyA
         return WarrantyAnswer(decision, route.benefit, ordered, pays)
     reasons = (*(r for a in ordered for r in why_not(a)), *counted)
     return WarrantyAnswer(Decision(Outcome.NOT_ELIGIBLE, reasons, "paid_repair"), None, ordered)
+
+
+# --- terms questions answered from the facts a message gives (issue #10: answer first) -------
+@dataclass(frozen=True)
+class Told:
+    """The facts a message (or the conversation) gave for a terms question."""
+
+    product: str | None = None  # a covered product's name, or another phone as typed
+    country: str | None = None  # ISO 3166 alpha-2
+    country_name: str = ""
+    channel: str | None = None  # a channel name of the program
+    purchase_date: date | None = None
+    check_date: date | None = None  # "is it still valid on 1 October 2023"
+    months_after: int | None = None  # "cracked 8 months after I bought it"
+    exclusions: tuple[str, ...] = ()  # exclusion ids the message names
+
+
+@dataclass(frozen=True)
+class TermsAnswer:
+    """An answer computed from facts: ``key`` names the response, ``values`` fill it;
+    the response text ends with ``rule_ids``."""
+
+    key: str
+    rule_ids: tuple[str, ...]
+    values: Mapping[str, str]
+
+
+# question name -> the benefit whose period it asks about
+_PERIOD_QUESTIONS = {"length": EXTENDED_WARRANTY, "screen": SCREEN, "free_labour": OOW_LABOUR}
+_ONCE_QUESTIONS = {"screen_once": SCREEN, "labour_once": OOW_LABOUR}
+# Questions a phone or country outside the promotion answers with WAR-1 first.
+_TERMS_OF_THE_PROMOTION = (*_PERIOD_QUESTIONS, *_ONCE_QUESTIONS, "territory", "exclusion")
+
+
+def answer_terms_question(
+    program: WarrantyProgram, question: str, told: Told
+) -> TermsAnswer | None:
+    """The answer to a terms question from the facts told, or None when the facts add
+    nothing to the canned answer of the question's topic. Pure."""
+    if question in _TERMS_OF_THE_PROMOTION:
+        outside = _outside_promotion(program, told)
+        if outside is not None:
+            return outside
+    if question in _PERIOD_QUESTIONS:
+        return _period_answer(program, program.benefits[_PERIOD_QUESTIONS[question]], told)
+    if question in _ONCE_QUESTIONS:
+        benefit = program.benefits[_ONCE_QUESTIONS[question]]
+        return TermsAnswer(f"{benefit.key}_once", (benefit.rule,), _benefit_values(benefit))
+    if question == "exclusion":
+        return _exclusion_answer(program, told)
+    if question == "start_date" and told.purchase_date is not None:
+        key = "counted_before_start" if told.purchase_date < program.start else "counted"
+        return TermsAnswer(key, ("WAR-2",), _dates(program, told))
+    return None
+
+
+def _dates(program: WarrantyProgram, told: Told) -> dict[str, str]:
+    values = {"start": long_date(program.start), "territory": program.territory.country_name}
+    if told.purchase_date is not None:
+        values["purchase_date"] = long_date(told.purchase_date)
+    if told.check_date is not None:
+        values["check_date"] = long_date(told.check_date)
+    return values
+
+
+def _benefit_values(benefit: Benefit) -> dict[str, str]:
+    return {
+        "service": benefit.name,
+        "months": str(benefit.months),
+        "customer_pays": _join([c.text for c in benefit.customer_pays] or ["nothing"]),
+    }
+
+
+def _outside_promotion(program: WarrantyProgram, told: Told) -> TermsAnswer | None:
+    values = {
+        "territory": program.territory.country_name,
+        "products": _join([p.name for p in program.products]),
+    }
+    if told.product is not None and program.product(told.product) is None:
+        return TermsAnswer("outside_product", ("WAR-1",), {**values, "product": told.product})
+    if told.country is not None and told.country != program.territory.country:
+        country = told.country_name or told.country
+        return TermsAnswer("outside_country", ("WAR-1",), {**values, "country": country})
+    channel = program.channel(told.channel) if told.channel is not None else None
+    if channel is not None and not channel.authorised:
+        return TermsAnswer("outside_channel", ("WAR-1",), {**values, "channel": channel.name})
+    return None
+
+
+def _period_answer(program: WarrantyProgram, benefit: Benefit, told: Told) -> TermsAnswer | None:
+    """Until when ``benefit`` runs for this purchase, or whether a given day (or "N months
+    after") is inside it. Damage to the screen outside the screen period is WAR-8."""
+    values = {**_dates(program, told), **_benefit_values(benefit)}
+    rules = (benefit.rule,)
+    late_rules = (benefit.rule, "WAR-8") if benefit.key == SCREEN else rules
+    purchase = told.purchase_date
+    if purchase is not None:
+        until = period_end(purchase, benefit.months)
+        values["until"] = long_date(until)
+        before_start = purchase < program.start
+        when = told.check_date
+        if when is None and told.months_after is not None:
+            when = add_months(purchase, told.months_after)
+            values["check_date"] = long_date(when)
+        if when is not None and when > until:
+            return TermsAnswer(f"{benefit.key}_ended_on", late_rules, values)
+        if when is not None and when < program.start:
+            return TermsAnswer(f"{benefit.key}_not_yet_on", ("WAR-2", *rules), values)
+        if when is not None and when >= purchase:
+            return TermsAnswer(f"{benefit.key}_within_on", rules, values)
+        if before_start:
+            return TermsAnswer(f"{benefit.key}_until_from_start", ("WAR-2", *rules), values)
+        return TermsAnswer(f"{benefit.key}_until", rules, values)
+    if told.months_after is not None:
+        values["months_after"] = str(told.months_after)
+        if told.months_after > benefit.months:
+            return TermsAnswer(f"{benefit.key}_months_after_ended", late_rules, values)
+        return TermsAnswer(f"{benefit.key}_months_after_within", rules, values)
+    return None
+
+
+def _exclusion_answer(program: WarrantyProgram, told: Told) -> TermsAnswer | None:
+    """The first named exclusion of the 24-month warranty (WAR-4; a damaged screen is WAR-8)."""
+    warranty = program.benefits[EXTENDED_WARRANTY]
+    excluded = warranty.first_exclusion(frozenset(told.exclusions))
+    if excluded is None:
+        return None
+    values = {
+        **_benefit_values(warranty),
+        "exclusion": excluded.text,
+        "screen_months": str(program.benefits[SCREEN].months),
+    }
+    if excluded.id == "screen_damage":
+        return TermsAnswer("screen_replacement", ("WAR-8", program.benefits[SCREEN].rule), values)
+    return TermsAnswer("excluded", (excluded.rule,), values)

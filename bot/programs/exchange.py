@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.asked import Question, read_questions
 from bot.programs.fields import Fields
 from bot.programs.warranty import rule_id, unique_aliases
 
@@ -71,6 +72,7 @@ class Condition:
     if_no: IfNo
     deduct_percent: int
     says: str
+    cues: tuple[str, ...] = ()  # how a question says the "no" ("cracked screen")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,13 @@ class ExchangeProgram:
     reasons: dict[str, str] = field(repr=False)
     next_steps: dict[str, str] = field(repr=False)
     source: str = ""
+    # Brands customers ask about that are not accepted (EXC-2), named in the answer.
+    other_brands: tuple[Brand, ...] = ()
+    # Words that tell a new phone's price from the exchange value in one message (EXC-4).
+    price_words: tuple[str, ...] = ()
+    value_words: tuple[str, ...] = ()
+    # What a message can ask and have answered at once (bot/asked.py).
+    questions: tuple[Question, ...] = ()
 
     def brand(self, name: str) -> Brand | None:
         return next((b for b in self.brands if b.name == name), None)
@@ -207,6 +216,7 @@ def _conditions(top: Fields, program_id: str) -> tuple[Condition, ...]:
                 if_no=if_no,  # type: ignore[arg-type]
                 deduct_percent=percent,
                 says=item.text("says"),
+                cues=item.texts("cues"),
             )
         )
     ids = tuple(c.id for c in conditions)
@@ -257,6 +267,41 @@ def _coupon_use(top: Fields) -> CouponUseTerms:
     return terms
 
 
+def _other_brands(top: Fields, supported: tuple[Brand, ...]) -> tuple[Brand, ...]:
+    if top.data.get("other_brands") is None:
+        return ()
+    section = top.sub("other_brands")
+    others = tuple(
+        Brand(item.text("name"), item.texts("aliases")) for item in section.items("names")
+    )
+    unique_aliases(section, "names", {b.name: b.aliases for b in others})
+    accepted = {a.casefold() for b in supported for a in (b.name, *b.aliases)}
+    for brand in others:
+        if {a.casefold() for a in (brand.name, *brand.aliases)} & accepted:
+            section.fail("names", f"{brand.name!r} is also a supported brand (brands.supported)")
+    return others
+
+
+def _amount_words(top: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if top.data.get("amount_words") is None:
+        return (), ()
+    section = top.sub("amount_words")
+    return section.texts("price"), section.texts("exchange_value")
+
+
+def _questions(top: Fields) -> tuple[Question, ...]:
+    items = top.data.get("questions")
+    if items is None:
+        return ()
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        top.fail("questions", "expected a list of {name, rule, cues, topics}")
+    try:
+        return read_questions(items)
+    except ValueError as exc:
+        top.fail("questions", str(exc))
+        raise  # pragma: no cover - fail raises
+
+
 def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
     top = Fields(source, data)
     program_id = top.text("id")
@@ -268,6 +313,7 @@ def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
     if not re.fullmatch(r"[A-Z]{2}", country):
         territory.fail("country", f"expected a two-letter ISO code such as IN, not {country!r}")
     brands = _brands(top)
+    price_words, value_words = _amount_words(top)
     return ExchangeProgram(
         id=program_id,
         name=top.text("name"),
@@ -294,4 +340,8 @@ def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
         reasons=top.templates("reasons", EXCHANGE_REASON_KEYS),
         next_steps=top.templates("next_steps", EXCHANGE_NEXT_STEP_KEYS),
         source=source,
+        other_brands=_other_brands(top, brands),
+        price_words=price_words,
+        value_words=value_words,
+        questions=_questions(top),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.asked import Question, read_questions
 from bot.programs.fields import Fields
 
 POINTS_REASON_KEYS = (
@@ -91,6 +92,10 @@ class PointsProgram:
     reasons: dict[str, str] = field(repr=False)
     next_steps: dict[str, str] = field(repr=False)
     source: str = ""
+    # What a message asks (worth, discount, earn, expiry, program) and, for earning,
+    # which activity it names (register, share, fuel...): cue phrases from the data file.
+    questions: tuple[Question, ...] = field(default=(), repr=False)
+    activities: tuple[Question, ...] = field(default=(), repr=False)
 
     def time_zone(self, country_code: str) -> str:
         """The member's country's time zone (PROGRAMS.md: dates are in it)."""
@@ -117,6 +122,17 @@ class PointsProgram:
                 "the balance; check both figures (PTS-4)"
             )
         return found
+
+
+def _questions(top: Fields, key: str) -> tuple[Question, ...]:
+    items = top.data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        top.fail(key, "expected a list of {name, rule, cues, topics}")
+    try:
+        return read_questions(items)
+    except ValueError as exc:
+        top.fail(key, str(exc))
+        raise  # fail raises; this keeps the type checker sure of it
 
 
 def load_points_program(source: str, data: Any) -> PointsProgram:
@@ -173,4 +189,6 @@ def load_points_program(source: str, data: Any) -> PointsProgram:
         reasons=top.templates("reasons", POINTS_REASON_KEYS),
         next_steps=top.templates("next_steps", POINTS_NEXT_STEP_KEYS),
         source=source,
+        questions=_questions(top, "questions"),
+        activities=_questions(top, "activities"),
     )

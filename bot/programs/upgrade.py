@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.asked import Question, read_questions
 from bot.programs.fields import Fields
 
 UPGRADE_REASON_KEYS = (
@@ -80,6 +81,10 @@ class UpgradeProgram:
     reasons: dict[str, str] = field(repr=False)
     next_steps: dict[str, str] = field(repr=False)
     source: str = ""
+    # What a message can ask and how to tell (issue #10, answer first).
+    questions: tuple[Question, ...] = ()
+    # UPG-5: phrases saying, unasked, that the phone meets the conditions.
+    condition_said_ok: tuple[str, ...] = ()
 
     def model(self, name: str) -> UpgradeModel | None:
         return next((m for m in self.models if m.name == name), None)
@@ -171,6 +176,17 @@ def _schedule(top: Fields, first: int, last: int) -> tuple[BuybackBand, ...]:
     return tuple(bands)
 
 
+def _questions(top: Fields) -> tuple[Question, ...]:
+    items = top.data.get("questions") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        top.fail("questions", "expected a list of {name, rule, cues, topics}")
+    try:
+        return read_questions(items)
+    except ValueError as exc:
+        top.fail("questions", str(exc))
+        raise  # fail raises; this keeps the type checker sure of it
+
+
 def load_upgrade_program(source: str, data: Any) -> UpgradeProgram:
     top = Fields(source, data)
     territory = top.sub("territory")
@@ -179,6 +195,7 @@ def load_upgrade_program(source: str, data: Any) -> UpgradeProgram:
     if last < first:
         validity.fail("last_month", "must not be before first_month")
     conditions = top.sub("conditions").texts("items")
+    said_ok = top.sub("conditions").texts("said_ok")
     if not conditions:
         top.fail("conditions.items", "expected a list of texts")
     return UpgradeProgram(
@@ -197,4 +214,6 @@ def load_upgrade_program(source: str, data: Any) -> UpgradeProgram:
         reasons=top.templates("reasons", UPGRADE_REASON_KEYS),
         next_steps=top.templates("next_steps", UPGRADE_NEXT_STEP_KEYS),
         source=source,
+        questions=_questions(top),
+        condition_said_ok=said_ok,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.asked import Question, read_questions
 from bot.programs.fields import Fields
 from bot.programs.model import Product, SalesChannel
 
@@ -101,6 +102,19 @@ class ClaimRoutes:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How the facts of a message are read (WAR-7): the territory's cities, channel
+    aliases that mean something else in a question, what customers call each
+    exclusion, and the words after "8 months" that count from purchase."""
+
+    territory_cities: tuple[str, ...] = ()
+    not_channel_words: tuple[str, ...] = ()
+    exclusion_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    months_after_words: tuple[str, ...] = ()
+    months_after_lead_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class WarrantyTerritory:
     country: str
     country_name: str
@@ -127,6 +141,11 @@ class WarrantyProgram:
     reasons: dict[str, str] = field(repr=False)
     next_steps: dict[str, str] = field(repr=False)
     source: str = ""
+    questions: tuple[Question, ...] = ()
+    reading: Reading = field(default_factory=Reading)
+
+    def question(self, name: str) -> Question | None:
+        return next((q for q in self.questions if q.name == name), None)
 
     def product(self, name: str) -> Product | None:
         return next((p for p in self.products if p.name == name), None)
@@ -295,6 +314,41 @@ def _claims(top: Fields, program_id: str) -> ClaimRoutes:
     )
 
 
+def _questions(top: Fields, program_id: str) -> tuple[Question, ...]:
+    """The questions a message may ask (bot.asked), each with a rule of this program."""
+    if not top.data.get("questions"):
+        return ()
+    for item in top.items("questions"):
+        rule_id(item, program_id)
+    try:
+        return read_questions(top.raw("questions"))
+    except ValueError as exc:
+        top.fail("questions", str(exc))
+        raise  # unreachable: fail() raises
+
+
+def _reading(top: Fields, program_id: str, benefits: dict[str, Benefit]) -> Reading:
+    if not top.data.get("reading"):
+        return Reading()
+    section = top.sub("reading")
+    rule_id(section, program_id)
+    known = {e.id for b in benefits.values() for e in b.exclusions}
+    cues = section.data.get("exclusion_cues") or {}
+    if not isinstance(cues, dict):
+        section.fail("exclusion_cues", "expected a mapping of exclusion id -> phrases")
+    unknown = sorted(str(k) for k in cues if k not in known)
+    if unknown:
+        section.fail("exclusion_cues", f"not an exclusion of any benefit: {', '.join(unknown)}")
+    phrases = section.sub("exclusion_cues") if cues else None
+    return Reading(
+        territory_cities=section.texts("territory_cities"),
+        not_channel_words=section.texts("not_channel_words"),
+        exclusion_cues={str(k): phrases.texts(str(k)) for k in cues} if phrases else {},
+        months_after_words=section.texts("months_after_words"),
+        months_after_lead_words=section.texts("months_after_lead_words"),
+    )
+
+
 def load_warranty_program(source: str, data: Any) -> WarrantyProgram:
     top = Fields(source, data)
     program_id = top.text("id")
@@ -327,4 +381,6 @@ def load_warranty_program(source: str, data: Any) -> WarrantyProgram:
         reasons=top.templates("reasons", WARRANTY_REASON_KEYS),
         next_steps=top.templates("next_steps", WARRANTY_NEXT_STEP_KEYS),
         source=source,
+        questions=_questions(top, program_id),
+        reading=_reading(top, program_id, benefits),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import errors
+from bot.asked import asked
 from bot.calendar import Clock
 from bot.coupons import new_code
 from bot.customer import parse_email
@@ -31,11 +32,13 @@ from bot.decisions.exchange import (
     decide_coupon_use,
     decide_exchange,
     money,
+    price_to_pay,
 )
 from bot.decisions.redemption import long_date, long_moment
 from bot.identifiers import parse_imei
+from bot.mentions import Amount, amounts_in, dates_in
 from bot.notify.templates import Templates
-from bot.programs.exchange import ExchangeProgram
+from bot.programs.exchange import Condition, ExchangeProgram
 from bot.store.program_records import ExchangeCouponRecords
 from bot.store.unit_of_work import UnitOfWork
 
@@ -356,3 +359,220 @@ def _issue(
         valid_until=valid_until,
         emailed=email is not None,
     )
+
+
+# --- questions answered from the message alone ---------------------------------------------------
+# "if the new phone costs inr 15000 and my exchange value is inr 3000, how much do I pay",
+# "is realme accepted", "can I use the coupon on 20 march if I exchanged on 1 march", "can
+# I exchange a phone with a cracked screen": each answered from what the message says.
+_FAR = 10_000  # no cue of that kind in the message
+_AFTER_PENALTY = 3  # a word just before an amount names it more often than one after
+
+
+def exchange_question(program: ExchangeProgram, text: str, topics: Sequence[str] = ()) -> str:
+    """The name of the question the message asks (program data ``questions``), or ""."""
+    question = asked(program.questions, text, topics)
+    return question.name if question else ""
+
+
+@dataclass(frozen=True)
+class PriceSum:
+    """What is left to pay for the new phone once the exchange coupon is applied (EXC-4)."""
+
+    price: int
+    value: int
+    to_pay: int
+
+
+def _cue_spans(text: str, cues: tuple[str, ...]) -> list[tuple[int, int]]:
+    folded = text.casefold()
+    spans = []
+    for cue in cues:
+        pattern = r"(?<![\w])" + r"\s+".join(map(re.escape, cue.casefold().split())) + r"(?![\w])"
+        spans += [m.span() for m in re.finditer(pattern, folded)]
+    return spans
+
+
+def _distance(spans: list[tuple[int, int]], amount: Amount) -> int:
+    best = _FAR
+    for start, end in spans:
+        if end <= amount.start:
+            best = min(best, amount.start - end)
+        elif start >= amount.end:
+            best = min(best, start - amount.end + _AFTER_PENALTY)
+    return best
+
+
+def read_price_sum(program: ExchangeProgram, text: str) -> PriceSum | None:
+    """The new phone's price and the exchange value, told apart by the words nearest
+    each amount ("costs", "new phone" / "exchange value", "coupon"); None unless the
+    message says exactly two amounts and its words tell which is which (one word near
+    one amount is enough: the other amount is the other one)."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return None
+    amounts = amounts_in(text)
+    if len(amounts) != 2:
+        return None
+    value_spans = _cue_spans(text, program.value_words)
+    # A price word inside a value phrase ("phone" in "old phone") says the value.
+    price_spans = [
+        p
+        for p in _cue_spans(text, program.price_words)
+        if not any(v[0] <= p[0] and p[1] <= v[1] and v != p for v in value_spans)
+    ]
+    value_spans = [
+        v
+        for v in value_spans
+        if not any(p[0] <= v[0] and v[1] <= p[1] and v != p for p in price_spans)
+    ]
+    first, second = amounts
+    as_said = _distance(price_spans, first) + _distance(value_spans, second)
+    swapped = _distance(value_spans, first) + _distance(price_spans, second)
+    if as_said == swapped or min(as_said, swapped) >= 2 * _FAR:  # no word names either
+        return None
+    price, value = (first, second) if as_said < swapped else (second, first)
+    return PriceSum(price.value, value.value, price_to_pay(price.value, value.value))
+
+
+@dataclass(frozen=True)
+class BrandAnswer:
+    """Whether Mi Exchange takes the brand the message asks about (EXC-2)."""
+
+    brand: str
+    accepted: bool
+
+
+def _without_program_names(program: ExchangeProgram, text: str) -> str:
+    """ "mi exchange", "mi.com" name the program and its store, not the old phone's brand."""
+    typed = _words(text)
+    for name in (program.name, program.coupon.store, program.territory.page):
+        typed = typed.replace(_words(name), " ")
+    return typed
+
+
+def read_brand_question(program: ExchangeProgram, text: str) -> BrandAnswer | None:
+    """The first brand the message names, accepted or not (EXC-2); None when it names
+    none of the program's lists."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return None
+    typed = _without_program_names(program, text)
+    owners = {b.name: b.aliases for b in (*program.brands, *program.other_brands)}
+    named = _named(typed, owners)
+    if not named:
+        return None
+    return BrandAnswer(named[0], program.brand(named[0]) is not None)
+
+
+@dataclass(frozen=True)
+class CouponDates:
+    """Until when a coupon from an exchange on ``exchanged_on`` is valid (EXC-4), and
+    whether it is on ``asked_on`` (None when no second date was said)."""
+
+    exchanged_on: date
+    valid_until: datetime
+    asked_on: date | None = None
+
+    @property
+    def valid_on_asked(self) -> bool | None:
+        if self.asked_on is None:
+            return None
+        return self.exchanged_on <= self.asked_on <= self.valid_until.date()
+
+
+def read_coupon_dates(program: ExchangeProgram, text: str, today: date) -> CouponDates | None:
+    """The exchange date (the earlier date said; without a year, the latest such day
+    up to today) and the day asked about (the other date), from the message (EXC-4)."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return None
+    said = dates_in(text)
+    if not said or len(said) > 2:
+        return None
+    resolved = [(d, d.on_or_before(today)) for d in said]
+    if any(day is None for _, day in resolved):
+        return None
+    resolved.sort(key=lambda pair: pair[1] or today)
+    exchanged_on = resolved[0][1]
+    assert exchanged_on is not None
+    asked_on = resolved[1][0].on_or_after(exchanged_on) if len(resolved) == 2 else None
+    if len(resolved) == 2 and asked_on is None:
+        return None
+    return CouponDates(exchanged_on, coupon_valid_until(program, exchanged_on), asked_on)
+
+
+def read_condition_question(program: ExchangeProgram, text: str) -> Condition | None:
+    """The EXC-1 condition whose "no" the message describes ("cracked screen" is the
+    screen; "locked" the locks): the one with the longest cue said. None: none said."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return None
+    typed = _words(text)
+    best: tuple[int, Condition] | None = None
+    for condition in program.conditions:
+        for cue in condition.cues:
+            phrase = _words(cue)
+            if phrase.strip() and phrase in typed and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), condition)
+    return best[1] if best else None
+
+
+def find_phone_model(program: ExchangeProgram, brand: str, text: str) -> str | None:
+    """The listed model of ``brand`` a whole message names ("my galaxy s10 with a
+    cracked screen" -> "Galaxy S10"), the longest name said; None when none is."""
+    if program.brand(brand) is None or not isinstance(text, str) or len(text) > _MAX_INPUT * 4:
+        return None
+    typed = _words(text)
+    known = program.brand(brand)
+    assert known is not None
+    said = []
+    for model in program.models_of(brand):
+        names = {model.name, model.name.split(" ", 1)[-1]}
+        for name in names:
+            phrase = _words(name)
+            if len(_compact(name)) > 1 and phrase in typed:
+                said.append((len(phrase), model.name))
+            # A one-character name ("OnePlus 7") only right after the brand.
+            for alias in (known.name, *known.aliases):
+                if _words(f"{alias} {name}") in typed:
+                    said.append((len(phrase), model.name))
+    return max(said)[1] if said else None
+
+
+@dataclass(frozen=True)
+class QuickAnswer:
+    """An answer from the message alone: which one (``kind``) and its values."""
+
+    kind: str  # price_sum, brand_accepted, brand_not_accepted, coupon_valid_until, ...
+    values: dict[str, object]
+
+
+def quick_answer(
+    program: ExchangeProgram, question: str, text: str, today: date
+) -> QuickAnswer | None:
+    """Answer ``question`` (a name from the program's ``questions``) from the facts the
+    message gives; None when it doesn't give them."""
+    if question == "price_sum" and (price := read_price_sum(program, text)):
+        return QuickAnswer(
+            "price_sum",
+            {
+                "price": money(program, price.price),
+                "value": money(program, price.value),
+                "to_pay": money(program, price.to_pay),
+            },
+        )
+    if question == "brands" and (brand := read_brand_question(program, text)):
+        kind = "brand_accepted" if brand.accepted else "brand_not_accepted"
+        brands = ", ".join(b.name for b in program.brands)
+        return QuickAnswer(kind, {"brand": brand.brand, "brands": brands})
+    if question == "coupon_validity" and (dates := read_coupon_dates(program, text, today)):
+        values: dict[str, object] = {
+            "exchanged_on": long_date(dates.exchanged_on),
+            "valid_until": long_moment(dates.valid_until),
+            "valid_days": program.coupon.valid_days,
+            "store": program.coupon.store,
+            "asked_on": long_date(dates.asked_on) if dates.asked_on else "",
+        }
+        kinds = {None: "coupon_valid_until", True: "coupon_valid_on", False: "coupon_expired_on"}
+        return QuickAnswer(kinds[dates.valid_on_asked], values)
+    if question == "condition" and (condition := read_condition_question(program, text)):
+        kind = "condition_refused" if condition.if_no == "refuse" else "condition_reminder"
+        return QuickAnswer(kind, {"says": condition.says, "condition": condition.id})
+    return None

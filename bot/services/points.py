@@ -6,12 +6,16 @@ customer's own figures.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.amounts import read_amount, read_count, read_points
+from bot.asked import asked
 from bot.countries import Country
+from bot.dates import read_date, spell
 from bot.decisions import points as rules
 from bot.decisions.points import (
     Activity,
@@ -23,11 +27,15 @@ from bot.decisions.points import (
     money,
     thousands,
 )
-from bot.errors import InvalidCount
+from bot.errors import FutureDate, InvalidAmount, InvalidCount, InvalidDate
 from bot.programs.points import PointsProgram
 
 __all__ = [
+    "PointsAnswer",
+    "PointsFacts",
     "PointsPlan",
+    "answer_points",
+    "canned_topic",
     "money",
     "plan_history",
     "points_earned",
@@ -37,7 +45,10 @@ __all__ = [
     "read_amount",
     "read_count",
     "read_points",
+    "question_asked",
+    "read_points_message",
     "thousands",
+    "worth_answer",
 ]
 
 
@@ -92,3 +103,316 @@ def points_earned(program: PointsProgram, plan: PointsPlan, today: date) -> Earn
 def points_expiry(program: PointsProgram, earned_on: date, today: date) -> Expiry:
     """When points earned on ``earned_on`` expire (PTS-5)."""
     return rules.points_expiry(program, earned_on, today)
+
+
+# --- Answer first: what a message asks and gives ---------------------------------------
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|febr|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_IN_TEXT = re.compile(
+    rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
+    rf"|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})\b"
+    rf"|\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    rf"(?:days?|weeks?|months?|years?)\s+ago\b"
+    rf"|\b(?:(?:last|this)\s+)?(?:{_ORDINAL}\s+(?:of\s+)?)?{_MONTH}\b\.?"
+    rf"(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:\d{{4}}|'\d{{2}}))?",
+    re.IGNORECASE,
+)
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+_POINTS_AFTER = re.compile(r"^\s*(?:mi\s+)?(?:points?|pts|puntos|punti)\b", re.IGNORECASE)
+_EUROS_AFTER = re.compile(r"\s*(?:€|euros?\b|eur\b)", re.IGNORECASE)
+_COUNT_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+# Only these count activities take a number from the message (register, login are fixed).
+_COUNTED = ("share", "review", "fuel")
+
+
+@dataclass(frozen=True)
+class PointsFacts:
+    """What a points message asks (``question``) and gives: the activities it names, a
+    balance, a spend, a count, the day points were earned and a day to check them on."""
+
+    question: str | None = None
+    activities: tuple[str, ...] = ()
+    balance: int | None = None
+    spend: Decimal | None = None
+    count: int | None = None
+    earned_on: date | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class PointsAnswer:
+    """One reply: the domain response ``utter_points_<kind>`` and the values it shows."""
+
+    kind: str
+    values: dict[str, object]
+
+
+def _dates(text: str, today: date) -> tuple[date | None, date | None]:
+    """The day points were earned (the first past date in ``text``) and the day the
+    customer asks about (a later date, which may be ahead: "still there in March 2027")."""
+    earned: date | None = None
+    asked_on: date | None = None
+    for match in _DATE_IN_TEXT.finditer(text):
+        chunk = match.group(0).strip()
+        if chunk.casefold().strip(".") in {"may", "mar", "jan", "sep", "dec", "oct"}:
+            continue  # "may I...", a bare abbreviation: too often not a date
+        # Read against a later "today" so a day ahead is allowed: with a year, any year;
+        # without one, the next such month ("in March": the coming March).
+        ahead = date(today.year + 50, 12, 31) if re.search(r"\d{4}", chunk) else None
+        try:
+            if earned is None and asked_on is None:
+                try:
+                    earned = read_date(chunk, today).value
+                    continue
+                except FutureDate:
+                    pass
+            if asked_on is None:
+                asked_on = read_date(chunk, ahead or today + timedelta(days=365)).value
+        except InvalidDate:
+            continue
+        if asked_on is not None:
+            break
+    return earned, asked_on
+
+
+def _numbers(text: str) -> list[tuple[Decimal, bool, str]]:
+    """Numbers outside dates: (value, said in euros, the words right after it)."""
+    blanked = _DATE_IN_TEXT.sub(lambda m: " " * len(m.group(0)), text)
+    numbers = []
+    for match in _NUMBER_IN_TEXT.finditer(blanked):
+        try:
+            value = read_amount(match.group(0))
+        except InvalidAmount:
+            continue
+        after = text[match.end() :]
+        in_euros = text[: match.start()].rstrip().endswith("€") or bool(_EUROS_AFTER.match(after))
+        numbers.append((value, in_euros, after))
+    return numbers
+
+
+def question_asked(program: PointsProgram, text: object, topics: Sequence[str] = ()) -> str | None:
+    """The name of the points question ``text`` asks (cue phrases, then topics), or None."""
+    found = asked(program.questions, text, topics)
+    return found.name if found else None
+
+
+def canned_topic(program: PointsProgram, question: str) -> str | None:
+    """The terms topic whose fixed text answers ``question`` when nothing is computed."""
+    found = next((q for q in program.questions if q.name == question), None)
+    return found.topics[0] if found and found.topics else None
+
+
+def read_points_message(
+    program: PointsProgram, text: object, today: date, topics: Sequence[str] = ()
+) -> PointsFacts:
+    """What ``text`` asks and gives, read with the program's cue phrases (pure)."""
+    if not isinstance(text, str) or not text.strip():
+        return PointsFacts()
+    text = text[:500]
+    found = asked(program.questions, text, topics)
+    named = tuple(a.name for a in program.activities if asked((a,), text))
+    if not named:  # no word names one: the selector's topic may ("faq/pts_fuel")
+        by_topic = asked(program.activities, None, topics)
+        named = (by_topic.name,) if by_topic else ()
+    earned_on, on = _dates(text, today)
+    numbers = _numbers(text)
+    whole = [int(n) for n, _, _ in numbers if n == n.to_integral_value()]
+    balance = next(
+        (
+            int(n)
+            for n, _, after in numbers
+            if n == n.to_integral_value() and _POINTS_AFTER.match(after)
+        ),
+        None,
+    )
+    question = found.name if found else None
+    if question is None:
+        question = (
+            "worth" if balance is not None else "earn" if named else "expiry" if earned_on else None
+        )
+    if balance is None and question in ("worth", "discount") and len(whole) == len(numbers) == 1:
+        balance = None if numbers[0][1] else whole[0]  # "a 20 euro coupon" is no balance
+    spend = None
+    if "purchase" in named and numbers:
+        # "I paid 250 for a phone that was 300": points go on the final price, the lowest.
+        euros = [n for n, in_euros, _ in numbers if in_euros]
+        spend = min(euros or [n for n, _, _ in numbers])
+    count = None
+    if any(kind in named for kind in _COUNTED):
+        words = re.findall(r"[a-z]+", text.casefold())
+        count = next(iter(whole), None)
+        if count is None:
+            count = next((_COUNT_WORDS.index(w) + 1 for w in words if w in _COUNT_WORDS), None)
+    return PointsFacts(question, named, balance, spend, count, earned_on, on)
+
+
+def _rates(program: PointsProgram) -> dict[str, object]:
+    """Every PTS-2 and PTS-4 figure a reply may show, from the program data."""
+    earning, redeeming = program.earning, program.redeeming
+    return {
+        "register": earning.register,
+        "first_app_login": earning.first_app_login,
+        "points_per_euro": earning.points_per_euro,
+        "share_points": earning.share_points,
+        "share_max": earning.share_max_per_month,
+        "share_month_most": earning.share_points * earning.share_max_per_month,
+        "first_review": earning.first_review,
+        "fuel_points": earning.fuel_points_per_day,
+        "streak_days": earning.streak_days,
+        "streak_bonus": earning.streak_bonus,
+        "euro_per_point": money(Decimal(redeeming.euro_cents_per_point) / 100),
+        "minimum": thousands(redeeming.whole_balance_minimum),
+        "coupon_list": ", ".join(f"€{value}" for value in redeeming.coupon_euros),
+        "coupon_points_per_euro": redeeming.coupon_points_per_euro,
+        "smallest_coupon": redeeming.coupon_euros[0],
+        "smallest_coupon_points": thousands(redeeming.coupon_cost(redeeming.coupon_euros[0])),
+        "months": program.expiry_months,
+        "days": program.credit_within_days,
+    }
+
+
+def worth_answer(program: PointsProgram, points: int) -> PointsAnswer:
+    """What a balance is worth (PTS-4): pay with it, or the coupons it affords."""
+    value = points_value(program, points)
+    kind = (
+        "worth_pay"
+        if value.can_pay_with_balance
+        else "worth_coupons"
+        if value.coupons
+        else "worth_nothing"
+    )
+    return PointsAnswer(
+        kind,
+        {
+            "points": thousands(value.points),
+            "euros": money(value.euros),
+            "short": thousands(value.short_of_minimum),
+            "coupons": ", ".join(f"€{c.euros} ({thousands(c.points)})" for c in value.coupons),
+            "explanation": value.decision.explanation,
+            "next_step": value.next_step,
+        },
+    )
+
+
+def _earned(
+    program: PointsProgram, plan: PointsPlan, today: date
+) -> tuple[dict[str, object], dict[str, int]]:
+    """(the total and credit date to show, the points by kind) for a plan (PTS-2, PTS-3)."""
+    earnings = points_earned(program, plan, today)
+    shown: dict[str, object] = {
+        "total": thousands(earnings.total),
+        "credited_by": spell(earnings.credited_by) if earnings.credited_by else "",
+    }
+    return shown, earnings.by_kind
+
+
+def _activity_answer(program: PointsProgram, facts: PointsFacts, today: date) -> PointsAnswer:
+    """PTS-2 for the one activity the message names, with its figure if it gives one."""
+    rates = _rates(program)
+    named = [a for a in facts.activities if a != "cap"]
+    if "logged_in" in named:
+        return PointsAnswer("logged_in", rates)  # about the purchase it names, if any
+    if "app_login" in named:
+        named = [a for a in named if a != "register"]  # "first login after registering"
+    if len(named) != 1:
+        return PointsAnswer("earning_rates", rates)
+    kind = named[0]
+    if kind in ("register", "app_login"):
+        return PointsAnswer(f"for_{kind}", rates)
+    if kind == "purchase":
+        if facts.spend is None:
+            return PointsAnswer("for_purchase_rate", rates)
+        plan = PointsPlan(spend_euros=facts.spend)
+        return PointsAnswer(
+            "for_purchase",
+            {**rates, **_earned(program, plan, today)[0], "euros": money(facts.spend)},
+        )
+    if facts.count is None or "cap" in facts.activities or facts.count > 366:
+        return PointsAnswer(f"{kind}_rule", rates)
+    plan = PointsPlan(
+        shares=facts.count if kind == "share" else 0,
+        first_reviews=facts.count if kind == "review" else 0,
+        fuel_days=facts.count if kind == "fuel" else 0,
+    )
+    earned, by_kind = _earned(program, plan, today)
+    values = {**rates, **earned, "count": facts.count}
+    if kind == "share":
+        dropped = max(0, facts.count - program.earning.share_max_per_month)
+        return PointsAnswer(
+            "for_shares_capped" if dropped else "for_shares", {**values, "dropped": dropped}
+        )
+    if kind == "review":
+        return PointsAnswer("for_reviews", values)
+    bonus = by_kind.get("fuel_bonus", 0)
+    return PointsAnswer(
+        "for_fuel_streak" if bonus else "for_fuel",
+        {**values, "daily": by_kind.get("fuel", 0), "bonus": bonus,
+         "bonuses": bonus // max(1, program.earning.streak_bonus)},
+    )  # fmt: skip
+
+
+def answer_points(
+    program: PointsProgram, question: str, facts: PointsFacts, today: date
+) -> PointsAnswer | None:
+    """The reply to ``question`` from the message's facts alone, or None when the
+    question has no figures to compute (its terms text answers it: see ``canned_topic``)."""
+    rates = _rates(program)
+    if question == "worth":
+        if facts.balance is None:
+            return PointsAnswer("rate", rates)
+        return worth_answer(program, facts.balance)
+    if question == "discount":
+        if facts.balance is None:
+            return PointsAnswer("discount_rule", rates)
+        value = points_value(program, facts.balance)
+        return PointsAnswer(
+            "discount_yes" if value.can_pay_with_balance else "discount_no",
+            {
+                **rates,
+                "points": thousands(value.points),
+                "euros": money(value.euros),
+                "short": thousands(value.short_of_minimum),
+            },
+        )
+    if question == "earn":
+        return _activity_answer(program, facts, today)
+    if question == "credit" and facts.earned_on is not None:
+        credited_by = facts.earned_on + timedelta(days=program.credit_within_days)
+        return PointsAnswer(
+            "credited_by",
+            {**rates, "earned_on": spell(facts.earned_on), "credited_by": spell(credited_by)},
+        )
+    if question == "expiry":
+        if facts.earned_on is None:
+            return PointsAnswer("expiry_rule", rates)
+        seen_on = facts.on or today
+        expiry = points_expiry(program, facts.earned_on, seen_on)
+        values = {
+            **rates,
+            "earned_on": spell(facts.earned_on),
+            "valid_until": spell(expiry.valid_until),
+            "on": spell(seen_on),
+            "days_left": expiry.days_left,
+            "explanation": expiry.decision.explanation,
+            "next_step": expiry.next_step,
+        }
+        if facts.on is None:
+            return PointsAnswer("expired" if expiry.expired else "valid", values)
+        return PointsAnswer("expired_on" if expiry.expired else "valid_on", values)
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from bot import errors
 from bot.calendar import Clock, WorkingCalendar
 from bot.coupons import new_code
 from bot.customer import parse_email, parse_mi_id
+from bot.dates import ReadDate, read_date
 from bot.decisions import Decision, Outcome
 from bot.decisions.redemption import (
     DeviceRecord,
@@ -24,8 +26,12 @@ from bot.decisions.redemption import (
     long_moment,
     window_refusal,
 )
+from bot.decisions.redemption_questions import ProductListing as ProductListing
+from bot.decisions.redemption_questions import first_submission_day as first_submission_day
+from bot.decisions.redemption_questions import listed_products as listed_products
+from bot.decisions.redemption_questions import submission_in_window as submission_in_window
 from bot.identifiers import Identifier, parse_identifier
-from bot.matching import match_channel, match_product
+from bot.matching import match_channel, match_product, misfit
 from bot.notify.templates import Templates
 from bot.programs.model import Product, RedemptionProgram, SalesChannel, is_past
 from bot.registry import DeviceRegistry
@@ -58,6 +64,10 @@ def read_channel(program: RedemptionProgram, text: str) -> tuple[SalesChannel, .
 
 
 def read_identifier(program: RedemptionProgram, product_name: str, text: str) -> Identifier:
+    """The identifier the product needs (RED-6). Before the product is known, an
+    IMEI typed with the request is read as a phone's, the only kind that has one."""
+    if not product_name:
+        return parse_identifier(text, "phone")
     product = program.product(product_name)
     if product is None:
         raise errors.UnknownProduct("Choose the product first.")
@@ -66,6 +76,115 @@ def read_identifier(program: RedemptionProgram, product_name: str, text: str) ->
 
 read_email = parse_email
 read_mi_id = parse_mi_id
+
+
+# --- personal data said before it was asked for (PRIV-1) ---------------------------
+# 15 digits, maybe grouped by spaces or dashes ("35 693803 564380 9"), not inside a word.
+_IMEI_IN_TEXT = re.compile(r"(?<![\w@.])\d(?:[ \-]?\d){14}(?![\w@])")
+
+
+def imei_in(text: object) -> str | None:
+    """The one valid IMEI written anywhere in ``text`` (None: none, or several)."""
+    if not isinstance(text, str) or len(text) > 1000:
+        return None
+    found = set()
+    for run in _IMEI_IN_TEXT.findall(text):
+        try:
+            found.add(parse_identifier(run, "phone").value)
+        except errors.BotError:
+            continue
+    return found.pop() if len(found) == 1 else None
+
+
+def email_in(text: object) -> str | None:
+    """The one valid email address written anywhere in ``text`` (None: none, several
+    or not valid)."""
+    if not isinstance(text, str) or len(text) > 1000 or "@" not in text:
+        return None
+    try:
+        return parse_email(" ".join(t for t in text.split() if "@" in t))
+    except errors.BotError:
+        return None
+
+
+def bare_value(text: object) -> str | None:
+    """What a message is when it is only a value, not a question: ``email``,
+    ``identifier`` (IMEI/SN or a long number) or ``number``; None for anything else.
+    A form takes such a message as an answer, never as a terms question.
+
+    >>> [bare_value(t) for t in ("ana@example.org", "015386007654326", "612345", "why?")]
+    ['email', 'identifier', 'number', None]
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > 200:
+        return None
+    kind = misfit(text)
+    if kind in ("email", "identifier"):
+        return kind
+    if re.fullmatch(r"[\s#:+]*\d(?:[\d\s\-.]*\d)?[\s.]*", text):
+        return "number"
+    return None
+
+
+# --- facts named inside a terms question ------------------------------------------
+_BRAND_WORDS = {"xiaomi", "mi", "redmi", "poco"}
+_MODEL_WORDS = {
+    "note", "pro", "plus", "+", "pro+", "lite", "ultra", "ne", "pad", "max", "mini", "neo",
+    "5g", "4g", "t", "s", "c", "x", "se", "prime",
+}  # fmt: skip
+_RELATIVE = re.compile(r"\b(?:ago|yesterday|today|last|before|earlier|back)\b", re.IGNORECASE)
+_DATE_HINT = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b(?:ago|yesterday|today)\b",
+    re.IGNORECASE,
+)
+
+
+def product_named_in(text: object) -> str | None:
+    """The product name a question mentions, from its brand word on ("is the poco f5
+    eligible" names "poco f5"); None when it names no Xiaomi, Mi, Redmi or POCO model."""
+    if not isinstance(text, str) or len(text) > 500:
+        return None
+    words = re.findall(r"[a-z0-9]+\+?|\+", text.casefold())
+    for index, word in enumerate(words):
+        if word not in _BRAND_WORDS:
+            continue
+        name = [word]
+        for following in words[index + 1 :]:
+            if (
+                following in _BRAND_WORDS
+                or following in _MODEL_WORDS
+                or any(c.isdigit() for c in following)
+            ):
+                name.append(following)
+            else:
+                break
+        if len(name) > 1:
+            return " ".join(name).replace(" +", "+")
+    return None
+
+
+def date_named_in(text: object, today: date) -> ReadDate | None:
+    """The date a question names, the longest phrase that reads as one. "ten days ago"
+    counts back from ``today``; a date without a year is its next one (a submission is
+    today or later)."""
+    if not isinstance(text, str) or len(text) > 500:
+        return None
+    words = [w.strip(".,") for w in re.findall(r"[\w/.\-']+", text)]
+    horizon = today + timedelta(days=365)
+    for size in range(min(5, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            phrase = " ".join(words[start : start + size])
+            if not _DATE_HINT.search(phrase):
+                continue
+            try:
+                return read_date(phrase, today if _RELATIVE.search(phrase) else horizon)
+            except errors.BotError:
+                continue
+    return None
+
+
+def last_digits(value: str, count: int = 4) -> str:
+    """The end of an identifier, as shown back to the customer ("ending 4326")."""
+    return str(value or "")[-count:]
 
 
 # --- redemption ---------------------------------------------------------------

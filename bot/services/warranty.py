@@ -18,10 +18,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import errors
+from bot.asked import asked
 from bot.calendar import Clock
+from bot.countries import Country, read_country
+from bot.dates import read_date
 from bot.decisions import Decision
 from bot.decisions.redemption import long_date
-from bot.decisions.warranty import WarrantyAnswer, WarrantyFacts, decide_warranty
+from bot.decisions.warranty import (
+    TermsAnswer,
+    Told,
+    WarrantyAnswer,
+    WarrantyFacts,
+    answer_terms_question,
+    decide_warranty,
+)
 from bot.identifiers import parse_imei
 from bot.matching import match_channel, match_product
 from bot.programs.model import SalesChannel
@@ -102,6 +112,207 @@ def read_problem(program: WarrantyProgram, text: str) -> tuple[Problem, ...]:
             "That is not a kind of problem we can check.", tuple(p.label for p in program.problems)
         )
     return problems
+
+
+# --- reading a whole message: the question it asks and the facts it gives ----------------------
+COVERAGE = "coverage"  # the personal check (WAR-7): the form asks what is still missing
+_MESSAGE_MAX = 500
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_SPANS = re.compile(
+    rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})"
+    rf"|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+{_DAY},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{4}})\b"
+)
+_PURCHASE_WORDS = re.compile(r"\b(?:bought|buy|purchased?|got (?:it|the phone)|ordered)\b")
+_PLACE = re.compile(r"\b(?:in|from|at)\s+((?:the\s+)?[a-z.]+(?:\s+[a-z.]+){0,2})")
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18,
+    "twenty": 20, "a": 1,
+}  # fmt: skip
+# Far enough ahead that a day asked about ("valid on 1 October 2023") is never "future".
+_NO_LIMIT = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class WarrantyReading:
+    """What one message asks (a question name of the program) and the facts it gives."""
+
+    question: str | None
+    told: Told
+    channel: str | None = None  # a channel name of the program
+    problem: str | None = None  # a problem id of the program
+
+
+def _dates_in(text: str, today: date) -> tuple[date | None, date | None]:
+    """(purchase date, day asked about) written in ``text``: the date after a word of
+    buying is the purchase; another date is the day asked about. A purchase after today
+    is not read."""
+    found: list[tuple[int, date]] = []
+    for span in _DATE_SPANS.finditer(text):
+        try:
+            found.append((span.start(), read_date(span.group(0), _NO_LIMIT).value))
+        except errors.BotError:
+            continue
+    if not found:
+        return None, None
+
+    def bought(start: int) -> bool:
+        return bool(_PURCHASE_WORDS.search(text[max(0, start - 30) : start]))
+
+    purchase = next((d for start, d in found if bought(start)), None)
+    if purchase is None:
+        purchase = min(d for _, d in found) if len(found) > 1 else found[0][1]
+    others = [d for _, d in found if d != purchase]
+    if purchase > today:
+        return None, others[0] if others else purchase
+    return purchase, others[0] if others else None
+
+
+def _months_after(program: WarrantyProgram, phrase: str) -> int | None:
+    """ "8 months after I bought it", "cracked after eight months": months from purchase."""
+    reading = program.reading
+    patterns = [rf"\b(\d{{1,2}}|[a-z]+)\s+{re.escape(w)}\b" for w in reading.months_after_words]
+    patterns += [
+        rf"\b{re.escape(w)}\s+(\d{{1,2}}|[a-z]+)\s+months?\b"
+        for w in reading.months_after_lead_words
+    ]
+    for pattern in patterns:
+        match = re.search(pattern, phrase)
+        if match:
+            number = match.group(1)
+            count = int(number) if number.isdigit() else _NUMBER_WORDS.get(number)
+            if count is not None:
+                return count
+    return None
+
+
+def _country_in(program: WarrantyProgram, phrase: str, text: str) -> Country | None:
+    """The country of purchase the message names ("bought in Dubai", "from Lahore"). A
+    two-letter code counts only in capitals ("in UK"): "from it" is not Italy."""
+    cities = {_words(c).strip() for c in program.reading.territory_cities}
+    capitals = set(re.findall(r"\b[A-Z]{2}\b", text))
+    for match in _PLACE.finditer(phrase):
+        words = match.group(1).split()
+        for size in range(len(words), 0, -1):
+            candidate = " ".join(words[:size])
+            if candidate in cities:
+                return read_country(program.territory.country)
+            if len(candidate) <= 2 and candidate.upper() not in capitals:
+                continue
+            try:
+                return read_country(candidate)
+            except errors.BotError:
+                continue
+    if f" {program.territory.country_name.casefold()} " in phrase and " promotion " not in phrase:
+        return read_country(program.territory.country)
+    return None
+
+
+def read_purchase_country(program: WarrantyProgram, text: object) -> Country | None:
+    """The country an answer to "where did you buy it" names: "Lahore" (a city of the
+    territory), "bought it in Dubai"; None when it names none."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text[:_MESSAGE_MAX]
+    phrase = _words(text)
+    cities = {_words(c) for c in program.reading.territory_cities}
+    if any(city in phrase for city in cities):
+        return read_country(program.territory.country)
+    return _country_in(program, phrase, text)
+
+
+def _covered_product_in(program: WarrantyProgram, phrase: str) -> str | None:
+    """A covered product named in the message ("xiaomi 12 pro", "mi 12"), longest first."""
+    for product in sorted(program.products, key=lambda p: -len(p.name)):
+        brand, _, model = _words(product.name).strip().partition(" ")
+        if re.search(rf"(?<!note )\b(?:{brand}|mi|xiomi|xaomi) {re.escape(model)} ", phrase):
+            return product.name
+    return None
+
+
+def _exclusions_in(program: WarrantyProgram, phrase: str) -> tuple[str, ...]:
+    """Exclusion ids the message names; a phrase inside a longer one gives way to it."""
+    found = []
+    for exclusion, cues in program.reading.exclusion_cues.items():
+        for cue in cues:
+            words = _words(cue)
+            start = phrase.find(words)
+            if words.strip() and start >= 0:
+                found.append((start, start + len(words), exclusion))
+    kept = [
+        f
+        for f in found
+        if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)
+    ]
+    return tuple(dict.fromkeys(e for _, _, e in sorted(kept)))
+
+
+def _one_channel_in(program: WarrantyProgram, phrase: str) -> str | None:
+    for word in program.reading.not_channel_words:
+        phrase = phrase.replace(_words(word), " ")
+    channels = match_channel(phrase, program.channels).candidates
+    return channels[0].name if len(channels) == 1 else None
+
+
+def _one_problem_in(program: WarrantyProgram, text: str) -> Problem | None:
+    try:
+        problems = read_problem(program, text[:_MAX_INPUT])
+    except errors.BotError:
+        return None
+    return problems[0] if len(problems) == 1 else None
+
+
+def read_warranty_message(
+    program: WarrantyProgram, text: object, today: date, topics: tuple[str, ...] = ()
+) -> WarrantyReading:
+    """The question a message asks (cue phrases, then the selector's ``topics``) and
+    the facts it gives: product, country (a city of the territory is the territory),
+    purchase date, the day asked about, "N months after", exclusions, channel, problem."""
+    if not isinstance(text, str) or not text.strip():
+        found = asked(program.questions, "", topics)
+        return WarrantyReading(found.name if found else None, Told())
+    text = text[:_MESSAGE_MAX]
+    phrase = _words(text)
+    found = asked(program.questions, text, topics)
+    country = _country_in(program, phrase, text)
+    purchase, check = _dates_in(text.casefold(), today)
+    problem = _one_problem_in(program, text)
+    channel = _one_channel_in(program, phrase)
+    told = Told(
+        product=_covered_product_in(program, phrase),
+        channel=channel,
+        country=country.code if country else None,
+        country_name=country.name if country else "",
+        purchase_date=purchase,
+        check_date=check,
+        months_after=_months_after(program, phrase),
+        exclusions=_exclusions_in(program, phrase),
+    )
+    question = found.name if found else None
+    if question is None and told.exclusions:
+        question = "exclusion"  # "is water damage covered"
+    if question is None and country is not None and country.code != program.territory.country:
+        question = "territory"  # "what if I bought it in the UK"
+    # "my screen cracked 8 months after I bought it": the period already answers.
+    timed = told.months_after is not None or told.check_date is not None
+    if question == COVERAGE and problem is not None and problem.screen and timed:
+        question = "screen"
+    return WarrantyReading(question, told, channel, problem.id if problem else None)
+
+
+def answer_terms(program: WarrantyProgram, question: str, told: Told) -> TermsAnswer | None:
+    """A terms question answered from the facts told (None: its canned answer)."""
+    return answer_terms_question(program, question, told)
+
+
+def canned_topic(program: WarrantyProgram, question: str) -> str | None:
+    """The terms topic whose fixed answer answers ``question`` without facts."""
+    found = program.question(question)
+    return found.topics[0] if found and found.topics else None
 
 
 # --- which questions the answer needs -----------------------------------------------------------

@@ -9,7 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import actions.faq as faq_module
 from actions.desk import use_desk
+from actions.faq import ActionAnswerFaq
+from actions.faq_points import DECIDED_TOPICS
 from actions.points import ActionAnswerPoints, ActionForgetPoints, ValidatePointsForm
 from tests.conftest import make_desk
 
@@ -25,14 +28,26 @@ def desk(tmp_path_factory):
     use_desk(None)
 
 
-def tracker(slots: dict[str, Any] | None = None, text: str = "", requested: str | None = None):
+def tracker(
+    slots: dict[str, Any] | None = None,
+    text: str = "",
+    requested: str | None = None,
+    intent: str = "inform",
+    topic: str | None = None,
+):
     slots = dict(slots or {})
     if requested:
         slots["requested_slot"] = requested
+    message: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
+    if topic:
+        picked = {"intent_response_key": topic, "utter_action": f"utter_{topic}"}
+        message["response_selector"] = {
+            "faq": {"response": picked, "ranking": [{**picked, "confidence": 0.9}]}
+        }
     return Tracker(
         sender_id="test-user",
         slots=slots,
-        latest_message={"text": text, "intent": {"name": "inform", "confidence": 1.0}},
+        latest_message=message,
         events=[],
         paused=False,
         followup_action=None,
@@ -65,30 +80,37 @@ async def test_the_question_comes_first(desk) -> None:
     assert (await required({}))[0] == "points_question"
 
 
-async def test_the_value_of_a_balance_asks_only_the_country_and_the_balance(desk) -> None:
-    assert await required({"points_question": "worth"}) == ["points_question", "country"]
-    slots = {"points_question": "worth", "country": "Spain"}
-    assert await required(slots) == ["points_question", "country", "points_balance"]
+@pytest.mark.parametrize("question", ["worth", "discount", "earn", "expiry"])
+async def test_a_question_asked_in_words_needs_nothing_more_not_even_the_country(
+    desk, question: str
+) -> None:
+    assert await required({"points_question": question}) == ["points_question"]
 
 
-async def test_what_activities_earn_asks_spend_shares_reviews_and_fuel(desk) -> None:
-    slots = {"points_question": "earn", "country": "Italy"}
-    assert (await required(slots))[2:] == [
+async def test_the_value_picked_from_the_menu_asks_only_the_balance(desk) -> None:
+    slots = {"points_question": "worth", "points_ask_figures": True}
+    assert await required(slots) == ["points_question", "points_balance", "points_ask_figures"]
+
+
+async def test_what_activities_earn_from_the_menu_asks_spend_shares_reviews_and_fuel(desk) -> None:
+    slots = {"points_question": "earn", "country": "Italy", "points_ask_figures": True}
+    assert (await required(slots))[1:5] == [
         "points_spend",
         "points_shares",
         "points_reviews",
         "points_fuel_days",
     ]
+    assert "country" in await required(slots)  # kept, already given: never asked
 
 
-async def test_expiry_asks_only_when_the_points_were_earned(desk) -> None:
-    slots = {"points_question": "expiry", "country": "France"}
-    assert (await required(slots))[2:] == ["points_earned_on"]
+async def test_expiry_from_the_menu_asks_only_when_the_points_were_earned(desk) -> None:
+    slots = {"points_question": "expiry", "points_ask_figures": True}
+    assert (await required(slots))[:2] == ["points_question", "points_earned_on"]
 
 
 async def test_a_country_outside_the_program_asks_nothing_more(desk) -> None:
-    slots = {"points_question": "worth", "country": "India"}
-    assert await required(slots) == ["points_question", "country"]
+    slots = {"points_question": "worth", "country": "India", "points_ask_figures": True}
+    assert await required(slots) == ["points_question", "country", "points_ask_figures"]
 
 
 async def test_how_the_program_works_needs_no_other_answer(desk) -> None:
@@ -116,6 +138,23 @@ def test_an_unclear_question_is_asked_again(desk) -> None:
 def test_a_balance_given_up_front_answers_which_question_it_is(desk) -> None:
     result, _ = validate("points_balance", "2,500")
     assert result == {"points_balance": "2500", "points_question": "worth"}
+
+
+def test_a_button_of_the_menu_asks_for_the_figures(desk) -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidatePointsForm().validate_points_question(
+        "expiry", dispatcher, tracker(text="/inform", requested="points_question"), DOMAIN
+    )
+    assert result == {"points_question": "expiry", "points_ask_figures": True}
+
+
+def test_a_question_typed_at_the_menu_is_answered_from_what_it_says(desk) -> None:
+    typed = "how many points for sharing 5 links"
+    result = ValidatePointsForm().validate_points_question(
+        typed, CollectingDispatcher(), tracker(text=typed, requested="points_question"), DOMAIN
+    )
+    assert result["points_question"] == "earn" and "points_ask_figures" not in result
+    assert result["points_shares"] == "5" and result["points_activity"] == "share"
 
 
 def test_a_balance_that_is_not_a_number_gets_an_example(desk) -> None:
@@ -204,6 +243,7 @@ async def test_a_months_activities_earn_with_caps_and_a_credit_date(desk) -> Non
     _, [message] = await answer(
         {
             "points_question": "earn",
+            "points_ask_figures": True,
             "country": "France",
             "points_spend": "299.99",
             "points_shares": "5",
@@ -251,3 +291,202 @@ async def test_forgetting_clears_the_answers_but_keeps_the_country(desk) -> None
     cleared = {e["name"] for e in events}
     assert "points_balance" in cleared and "points_question" in cleared
     assert "country" not in cleared
+
+
+# --- answer first: the message that starts the form ------------------------------------
+async def start(text: str, slots: dict[str, Any] | None = None, topic: str | None = None):
+    """Run the form on the message that starts it, then the answer if nothing is asked."""
+    dispatcher = CollectingDispatcher()
+    first = tracker(slots, text=text, intent="points_enquiry", topic=topic)
+    events = await ValidatePointsForm().run(dispatcher, first, DOMAIN)
+    filled = {**(slots or {}), **{e["name"]: e["value"] for e in events if e["event"] == "slot"}}
+    if filled.get("requested_slot") is not None:
+        return filled, dispatcher.messages
+    await ActionAnswerPoints().run(dispatcher, tracker(filled, text=text), DOMAIN)
+    return filled, dispatcher.messages
+
+
+async def test_a_balance_in_the_question_is_valued_at_once_without_a_country(desk) -> None:
+    filled, [message] = await start("how much is 2500 mi points worth")
+    assert filled["points_question"] == "worth" and filled["requested_slot"] is None
+    assert message["response"] == "utter_points_worth_pay" and message["euros"] == "25"
+
+
+async def test_what_one_point_is_worth_is_the_published_rate(desk) -> None:
+    _, [message] = await start("what is one mi point worth in euros")
+    assert message["response"] == "utter_points_rate"
+    assert message["euro_per_point"] == "0.01" and message["minimum"] == "1,000"
+
+
+async def test_800_points_cannot_be_used_as_a_discount(desk) -> None:
+    _, [message] = await start("can i use 800 points as a discount")
+    assert message["response"] == "utter_points_discount_no"
+    assert (message["points"], message["short"], message["minimum"]) == ("800", "200", "1,000")
+
+
+@pytest.mark.parametrize(
+    ("text", "response", "total"),
+    [("how many points do I get for registering", "utter_points_for_register", None),
+     ("how many points for my first login to the Mi Store app", "utter_points_for_app_login", None),
+     ("how many points do i get for writing a review", "utter_points_review_rule", None),
+     ("how many points for sharing 5 links this month", "utter_points_for_shares_capped", "15"),
+     ("how many points for tapping fuel 7 days in a row", "utter_points_for_fuel_streak", "170"),
+     ("how many points per euro spent", "utter_points_for_purchase_rate", None),
+     ("I paid 250 euros for a phone that was 300, how many points do i get",
+      "utter_points_for_purchase", "250"),
+     ("whats the most points from sharing links in a month", "utter_points_share_rule", None),
+     ("do i get points if i wasnt logged in when i bought", "utter_points_logged_in", None)],
+)  # fmt: skip
+async def test_the_points_of_the_activity_named_are_said_at_once(
+    desk, text: str, response: str, total: str | None
+) -> None:
+    filled, [message] = await start(text)
+    assert filled["points_question"] == "earn" and filled["requested_slot"] is None
+    assert message["response"] == response
+    assert message.get("total") == total
+
+
+async def test_the_share_cap_says_how_many_links_earned_nothing(desk) -> None:
+    _, [message] = await start("how many points for sharing 5 links this month")
+    assert (message["share_max"], message["dropped"], message["count"]) == (3, 2, 5)
+
+
+async def test_do_points_expire_is_the_rule_at_once(desk) -> None:
+    filled, [message] = await start("do my mi points expire")
+    assert filled["requested_slot"] is None
+    assert message["response"] == "utter_points_expiry_rule" and message["months"] == 12
+
+
+async def test_points_from_january_2023_are_gone_by_march_2024(desk) -> None:
+    _, [message] = await start(
+        "i earned points in january 2023, will they still be there in march 2024"
+    )
+    assert message["response"] == "utter_points_expired_on"
+    assert (message["earned_on"], message["valid_until"], message["on"]) == (
+        "1 January 2023",
+        "1 January 2024",
+        "1 March 2024",
+    )
+
+
+async def test_points_from_last_june_are_still_there_next_month(desk) -> None:
+    # Today is 15 March 2024: June 2023 points count until 1 June 2024.
+    _, [message] = await start("i got points in june 2023, will i still have them in april 2024")
+    assert message["response"] == "utter_points_valid_on"
+    assert message["valid_until"] == "1 June 2024"
+
+
+async def test_a_country_said_earlier_is_kept_and_outside_the_program_is_told_so(desk) -> None:
+    filled, [message] = await start("how much is 2500 mi points worth", {"country": "Pakistan"})
+    assert message["response"] == "utter_points_not_member" and message["country"] == "Pakistan"
+    assert filled["country"] == "Pakistan"
+
+
+async def test_a_member_country_said_earlier_is_never_asked_again(desk) -> None:
+    filled, [message] = await start("do my mi points expire", {"country": "Spain"})
+    assert filled["requested_slot"] is None and message["response"] == "utter_points_expiry_rule"
+
+
+async def test_a_country_outside_the_program_is_answered_without_the_menu(desk) -> None:
+    _, [message] = await start("is there mi points in india", {"country": "India"})
+    assert message["response"] == "utter_points_not_member" and "(PTS-1)" in message["explanation"]
+
+
+async def test_a_question_without_figures_gets_its_terms_text_at_once(desk) -> None:
+    filled, [message] = await start("if i send the phone back do i lose my points")
+    assert filled["points_question"] == "clawback" and filled["requested_slot"] is None
+    assert message["response"] == "utter_faq/pts_clawback"
+
+
+async def test_the_menu_shows_only_when_nothing_says_which_question(desk) -> None:
+    filled, messages = await start("mi points")
+    assert filled["requested_slot"] == "points_question" and messages == []
+
+
+async def test_the_selectors_topic_says_which_question_when_no_cue_does(desk) -> None:
+    filled, [message] = await start("mi points and time", topic="faq/pts_expiry")
+    assert filled["points_question"] == "expiry"
+    assert message["response"] == "utter_points_expiry_rule"
+
+
+# --- decided faq topics -----------------------------------------------------------------
+async def faq(text: str, topic: str, slots: dict[str, Any] | None = None):
+    dispatcher = CollectingDispatcher()
+    action = ActionAnswerFaq()
+    # The coordinator merges this table into faq.py's; here the test merges it.
+    merged = {**faq_module.DECIDED_TOPICS, **DECIDED_TOPICS}
+    original, faq_module.DECIDED_TOPICS = faq_module.DECIDED_TOPICS, merged
+    try:
+        await action.run(dispatcher, tracker(slots, text=text, intent="faq", topic=topic), DOMAIN)
+    finally:
+        faq_module.DECIDED_TOPICS = original
+    return dispatcher.messages
+
+
+async def test_the_discount_topic_with_a_balance_decides_it(desk) -> None:
+    [message] = await faq("can i use 800 points as a discount", "faq/pts_balance_discount")
+    assert message["response"] == "utter_points_discount_no"
+
+
+async def test_the_discount_topic_without_a_balance_is_its_own_answer(desk) -> None:
+    [message] = await faq("can i pay with my points", "faq/pts_balance_discount")
+    assert message["response"] == "utter_faq/pts_balance_discount"
+
+
+async def test_the_coupon_topic_with_a_balance_values_it(desk) -> None:
+    [message] = await faq("what coupons can i get with 1200 points", "faq/pts_coupon_values")
+    assert message["response"] == "utter_points_worth_pay"
+    assert message["coupons"] == "€5 (500), €10 (1,000)"
+
+
+async def test_the_expiry_topic_with_a_date_computes_it(desk) -> None:
+    [message] = await faq("do points from 3/10/23 expire", "faq/pts_expiry")
+    assert message["response"] == "utter_points_valid"
+    assert message["valid_until"] == "3 October 2024"
+
+
+async def test_the_expiry_topic_without_a_date_is_its_own_answer(desk) -> None:
+    [message] = await faq("do mi points expire", "faq/pts_expiry")
+    assert message["response"] == "utter_faq/pts_expiry"
+
+
+async def test_the_join_topic_outside_the_countries_is_the_pts1_answer(desk) -> None:
+    [message] = await faq("can i join mi points", "faq/pts_join", {"country": "India"})
+    assert message["response"] == "utter_points_not_member"
+
+
+async def test_the_join_topic_naming_registering_says_its_points(desk) -> None:
+    [message] = await faq("how many points for registering", "faq/pts_join")
+    assert message["response"] == "utter_points_for_register" and message["register"] == 50
+
+
+async def test_the_credit_topic_with_the_day_of_the_activity_says_the_day_points_arrive(
+    desk,
+) -> None:
+    [message] = await faq(
+        "i shared a link on 2 March 2024, when do i get it", "faq/pts_credit_time"
+    )
+    assert message["response"] == "utter_points_credited_by"
+    assert message["credited_by"] == "18 March 2024"
+
+
+async def test_the_share_topic_with_a_count_applies_the_monthly_cap(desk) -> None:
+    [message] = await faq("if i post 6 of them this month how many do i get", "faq/pts_share")
+    assert message["response"] == "utter_points_for_shares_capped"
+    assert (message["total"], message["dropped"]) == ("15", 3)
+
+
+async def test_the_purchase_topic_with_a_price_counts_whole_euros(desk) -> None:
+    [message] = await faq("a €129,90 phone, how many?", "faq/pts_purchase")
+    assert message["response"] == "utter_points_for_purchase" and message["total"] == "129"
+
+
+async def test_the_fuel_topic_without_days_is_its_own_answer(desk) -> None:
+    [message] = await faq("how does the fuel thing work", "faq/pts_fuel")
+    assert message["response"] == "utter_faq/pts_fuel"
+
+
+async def test_the_earning_topic_naming_one_activity_says_its_points(desk) -> None:
+    [message] = await faq("points for my first login to the app?", "faq/pts_earning")
+    assert message["response"] == "utter_points_for_app_login"
+    assert message["first_app_login"] == 30

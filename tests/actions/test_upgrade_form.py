@@ -42,7 +42,11 @@ def tracker(slots: dict[str, Any] | None = None, text: str = ""):
 
 
 async def required(slots: dict[str, Any]) -> list[str]:
-    return await ValidateUpgradeForm().required_slots([], CollectingDispatcher(), tracker(slots), DOMAIN)  # fmt: skip
+    """What the quote asks (the question slot, always first, left out)."""
+    slots = {"upgrade_question": "quote", **slots}
+    found = await ValidateUpgradeForm().required_slots([], CollectingDispatcher(), tracker(slots), DOMAIN)  # fmt: skip
+    assert found[0] == "upgrade_question"
+    return found[1:]
 
 
 def validate(slot: str, value: Any, slots: dict[str, Any] | None = None):
@@ -205,4 +209,11 @@ async def test_a_model_without_a_published_fee_says_so(desk) -> None:
 
 async def test_forgetting_clears_every_answer(desk) -> None:
     events = await ActionForgetUpgrade().run(CollectingDispatcher(), tracker(slots()), DOMAIN)
-    assert {e["name"] for e in events} == {*ALL, "upgrade_srp"}
+    assert {e["name"] for e in events} == {*ALL, "upgrade_srp", "upgrade_question"}
+    assert all(e["value"] is None for e in events)
+
+
+async def test_a_quote_keeps_the_model_and_shop_for_the_next_question(desk) -> None:
+    events, _ = await answer(slots(upgrade_srp="unknown"))
+    cleared = {e["name"] for e in events if e["value"] is None}
+    assert cleared == {"purchase_date", "device_condition_ok", "upgrade_srp", "upgrade_question"}

@@ -216,14 +216,18 @@ def test_a_cracked_screen_in_time_is_covered_and_the_claim_is_offered(desk) -> N
     assert row["route"] == "screen" and row["conversation_id"] == "test-user"
 
 
-def test_a_fault_under_the_24_month_warranty_is_answered_and_forgotten(desk) -> None:
+def test_a_fault_under_the_24_month_warranty_is_answered_and_only_the_problem_forgotten(
+    desk,
+) -> None:
     events, [message] = run(
         ActionAnswerWarranty(), {**COVERED, "warranty_problem": "quality_fault"}
     )
     assert message["response"] == "utter_warranty_covered"
     assert "(WAR-4)" in message["explanation"]
-    assert SlotSet("purchase_date", None) in events
-    assert SlotSet("country", None) not in events  # shared: asked once per conversation
+    assert SlotSet("warranty_problem", None) in events
+    # The phone's facts stay for the next question; the country is shared.
+    for slot in ("purchase_date", "warranty_product", "warranty_channel", "country"):
+        assert SlotSet(slot, None) not in events
 
 
 def test_a_phone_bought_abroad_gets_the_war_1_answer(desk) -> None:

@@ -1,0 +1,93 @@
+"""Mi Points terms topics that a decision answers from what the message gives (PTS).
+
+"can I use 800 points as a discount" is the PTS-4 decision about 800 points, not the
+fixed text of ``faq/pts_balance_discount``; without a balance (or a date, or a country)
+in the message each topic returns False and its own response is said. The answers are
+the points form's own (``actions.points.say_points``). The coordinator merges
+``DECIDED_TOPICS`` into ``actions.faq.DECIDED_TOPICS``.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.desk import desk
+from actions.points import country_of, facts_from_message, say_points
+from actions.topics import Answer
+
+
+def _worth(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """faq/pts_coupon_values with a balance: what it is worth and the coupons it affords."""
+    facts = facts_from_message(tracker)
+    return facts.balance is not None and say_points(dispatcher, "worth", facts, country_of(tracker))
+
+
+def _discount(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """faq/pts_balance_discount with a balance: whether it reaches the minimum (PTS-4)."""
+    facts = facts_from_message(tracker)
+    return facts.balance is not None and say_points(
+        dispatcher, "discount", facts, country_of(tracker)
+    )
+
+
+def _expiry(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """faq/pts_expiry with the day points were earned: until when they count (PTS-5)."""
+    facts = facts_from_message(tracker)
+    return facts.earned_on is not None and say_points(
+        dispatcher, "expiry", facts, country_of(tracker)
+    )
+
+
+def _credit(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """faq/pts_credit_time with the day of the activity: the day points arrive by (PTS-3)."""
+    facts = facts_from_message(tracker)
+    return facts.earned_on is not None and say_points(
+        dispatcher, "credit", facts, country_of(tracker)
+    )
+
+
+def _join(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """faq/pts_join with a country outside Mi Points: the PTS-1 answer for it; with an
+    activity named ("how many points for registering"): its PTS-2 points."""
+    country = country_of(tracker)
+    if country is not None and not desk().points_membership(country).eligible:
+        return say_points(dispatcher, "program", facts_from_message(tracker), country)
+    facts = facts_from_message(tracker)
+    if facts.question == "earn" and facts.activities:
+        return say_points(dispatcher, "earn", facts, country)
+    return False
+
+
+def _earned(topic: str) -> Answer:
+    """faq/pts_<activity> with its figure ("sharing 5 links", "7 days of fuel", "€250"):
+    what it earns with the cap (PTS-2). faq/pts_earning naming one activity: its points."""
+
+    def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        facts = facts_from_message(tracker)
+        figure = facts.spend is not None or facts.count is not None
+        named = [a for a in facts.activities if a != "cap"]
+        if not figure and (topic != "faq/pts_earning" or len(named) != 1):
+            return False
+        return say_points(dispatcher, "earn", facts, country_of(tracker))
+
+    return answer
+
+
+DECIDED_TOPICS: dict[str, Answer] = {
+    "faq/pts_coupon_values": _worth,
+    "faq/pts_balance_discount": _discount,
+    "faq/pts_expiry": _expiry,
+    "faq/pts_join": _join,
+    "faq/pts_credit_time": _credit,
+    **{
+        topic: _earned(topic)
+        for topic in (
+            "faq/pts_earning",
+            "faq/pts_purchase",
+            "faq/pts_share",
+            "faq/pts_review",
+            "faq/pts_fuel",
+        )
+    },
+}
