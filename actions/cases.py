@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.faq_appeal import appeal_deadline_asked, say_appeal_deadline
 from actions.redemption import ValidateRedemptionForm, forget_claim, say_result
 from actions.responses import response_for
 from bot import errors, services
@@ -281,6 +282,11 @@ class ValidateAppealForm(_CaseLookupValidation):
     ) -> list[str]:
         asked = self.lookup_slots(tracker)
         lookup = lookup_from(tracker)
+        # "notice came on 22 December, until when can I appeal?": the first message asks
+        # when the window ends, answered at once (action_submit_appeal).
+        first = tracker.get_slot("requested_slot") is None
+        if lookup is None and first and appeal_deadline_asked(tracker):
+            return []
         if lookup is None:
             return [*asked, *APPEAL_SLOTS]
         try:
@@ -340,7 +346,8 @@ class ActionSubmitAppeal(Action):
     ) -> list[EventType]:
         lookup = lookup_from(tracker)
         if lookup is None:
-            dispatcher.utter_message(response="utter_case_no_match")
+            if not say_appeal_deadline(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_case_no_match")
             return forget_lookup()
         reason = tracker.get_slot("appeal_reason")
         proof = tracker.get_slot("appeal_proof")

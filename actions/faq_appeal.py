@@ -9,15 +9,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import desk
 from actions.topics import Answer
-from bot.services.appeal_window import answer_appeal_deadline
+from bot.services.appeal_window import AppealDeadlineAnswer, answer_appeal_deadline
+
+
+def _answer(tracker: Tracker) -> AppealDeadlineAnswer | None:
+    program = desk().program()
+    today = desk().clock.today(program.territory.time_zone)
+    return answer_appeal_deadline(program, tracker.latest_message.get("text"), today)
+
+
+def appeal_deadline_asked(tracker: Tracker) -> bool:
+    """Whether the latest message gives a failure-notice date to count the window from."""
+    return _answer(tracker) is not None
 
 
 def say_appeal_deadline(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """The last day to appeal after the notice date said, and whether the day asked
     about (or today, when none is) is still in time. True: answered."""
-    program = desk().program()
-    today = desk().clock.today(program.territory.time_zone)
-    answer = answer_appeal_deadline(program, tracker.latest_message.get("text"), today)
+    answer = _answer(tracker)
     if answer is None:
         return False
     dispatcher.utter_message(response=f"utter_appeal_{answer.kind}", **answer.values)

@@ -247,6 +247,25 @@ async def test_an_appeal_in_time_states_the_deadline_then_asks_why_and_for_proof
     assert slots == {"appeal_proof": "none", "requested_slot": None}
 
 
+async def test_a_first_message_asking_when_the_window_ends_is_answered_at_once(desk):
+    text = "failure notice came on friday 22 december 2023, until when can i appeal"
+    slots, messages = await turn(ValidateAppealForm(), text, intent="appeal_decision")
+    assert slots == {"requested_slot": None} and messages == []  # nothing asked
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitAppeal().run(
+        dispatcher, tracker({}, text, "appeal_decision"), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert message["response"].startswith("utter_appeal_deadline")
+    assert "5 January 2024" in str(message)  # 7 UK working days, bank holidays skipped
+    assert all(e.get("value") is None for e in events if e.get("event") == "slot")
+
+
+async def test_an_appeal_without_a_date_or_case_still_asks_for_the_case(desk):
+    slots, _ = await turn(ValidateAppealForm(), "I want to appeal", intent="appeal_decision")
+    assert slots["requested_slot"] == "case_id"
+
+
 async def test_a_proof_reference_that_looks_like_a_case_does_not_replace_the_case(desk):
     reference = rejected_case(desk)
     slots, messages = await turn(
