@@ -25,6 +25,7 @@ from actions.typed import read_typed_date
 from bot import errors, services
 from bot.decisions import Outcome
 from bot.privacy import mask_identifier
+from bot.services.reading import misfit
 from bot.services.warranty import (
     COVERAGE,
     Told,
@@ -160,6 +161,7 @@ def _told(tracker: Tracker, reading: WarrantyReading) -> Told:
         told.product
         or _named_product(tracker.get_slot("warranty_product"))
         or _covered_product(tracker.get_slot("product"))
+        or _product_named_now(tracker)
     )
     return Told(
         product=product,
@@ -205,6 +207,16 @@ def _covered_product(value: object) -> str | None:
     another phone said there is not taken as the one this question is about."""
     named = _named_product(value)
     return named if named and desk().warranty_program().product(named) else None
+
+
+def _product_named_now(tracker: Tracker) -> str | None:
+    """A phone this message names that the promotion does not cover ("is the Redmi Note
+    12 covered by the Pakistan screen warranty"): the answer is WAR-1, not the period."""
+    for entity in tracker.latest_message.get("entities") or ():
+        value = entity.get("value") if entity.get("entity") == "product" else None
+        if isinstance(value, str) and value.strip() and not misfit(value):
+            return value.strip()[:60]
+    return None
 
 
 def _typed_purchase_date(tracker: Tracker) -> date | None:

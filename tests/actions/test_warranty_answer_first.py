@@ -270,3 +270,18 @@ def test_an_answer_that_says_more_fills_the_other_empty_facts(desk) -> None:
     after, _ = form_turn("from mi.com on 3 march 2023", slots, "warranty_channel")
     assert after["purchase_date"] == "2023-03-03"
     assert after["warranty_question"] == "coverage"  # the question stays the one asked first
+
+
+def test_a_phone_outside_the_promotion_named_in_a_terms_question_gets_war_1(desk) -> None:
+    track = tracker(
+        "is the redmi note 12 covered by the pakistan screen warranty",
+        intent="faq",
+        topic="faq/war_screen",
+    )
+    track.latest_message["entities"] = [{"entity": "product", "value": "redmi note 12"}]
+    dispatcher = CollectingDispatcher()
+    with mock.patch.object(actions.faq, "DECIDED_TOPICS", {**actions.faq.DECIDED_TOPICS}):
+        asyncio.run(ActionAnswerFaq().run(dispatcher, track, DOMAIN))
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_warranty_outside_product"
+    assert "(WAR-1)" in RESPONSES["utter_warranty_outside_product"][0]["text"]
