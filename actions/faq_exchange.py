@@ -46,13 +46,22 @@ def _coupon_use(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return say_coupon_use(dispatcher, tracker)
 
 
-def _coupon_use_if_refused(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    return say_coupon_use(dispatcher, tracker, only_if_refused=True)
+def _asked_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Any other exchange topic: the question the message's own words ask, when it gives
+    the facts ("is motorola on the mi exchange list" is EXC-2 whatever topic was picked),
+    then what the coupon can't pay for; else the topic's own text."""
+    return say_exchange_answer(dispatcher, tracker) or say_coupon_use(
+        dispatcher, tracker, only_if_refused=True
+    )
 
 
 DECIDED_TOPICS: dict[str, Answer] = {
     "faq/exc_accessories": _coupon_use,
-    "faq/exc_territory": _coupon_use_if_refused,
+    "faq/exc_territory": _asked_first,
+    "faq/exc_courier_check": _asked_first,
+    "faq/exc_credit_time": _asked_first,
+    "faq/exc_steps": _asked_first,
+    "faq/exc_value_table": _asked_first,
     "faq/exc_brands": _brands,
     "faq/exc_condition": _condition,
     "faq/exc_coupon_use": _price_sum,

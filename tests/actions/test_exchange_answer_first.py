@@ -273,3 +273,14 @@ def test_a_condition_named_with_a_listed_model_is_answered_at_once(desk) -> None
     assert required(text) == []
     _, [message] = run(ActionAnswerExchange(), tracker(text, intent="exchange_enquiry"))
     assert message["response"] == "utter_exchange_condition_refused"
+
+
+def test_a_brand_question_is_answered_by_name_whatever_exchange_topic_was_picked(desk) -> None:
+    message = faq_answer("is motorola on the mi exchange list", "faq/exc_territory")
+    assert message["response"] == "utter_exchange_brand_accepted"
+    assert message["brand"] == "Motorola"
+
+
+def test_an_exchange_topic_without_facts_keeps_its_canned_answer(desk) -> None:
+    message = faq_answer("where does mi exchange run", "faq/exc_territory")
+    assert message["response"] == "utter_faq/exc_territory"
