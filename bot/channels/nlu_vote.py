@@ -45,6 +45,7 @@ class LexicalVote(GraphComponent):
             "char_ngrams": [2, 5],
             "C": 10.0,
             "max_iter": 2000,
+            "min_df": 1,
             "ranking_length": 10,
         }
 
@@ -106,11 +107,16 @@ class LexicalVote(GraphComponent):
         if len({label for _, label in pairs}) < 2:
             return self._resource
         features = make_union(
-            TfidfVectorizer(ngram_range=tuple(self.config["word_ngrams"]), sublinear_tf=True),
+            TfidfVectorizer(
+                ngram_range=tuple(self.config["word_ngrams"]),
+                sublinear_tf=True,
+                min_df=self.config["min_df"],
+            ),
             TfidfVectorizer(
                 analyzer="char_wb",
                 ngram_range=tuple(self.config["char_ngrams"]),
                 sublinear_tf=True,
+                min_df=self.config["min_df"],
             ),
         )
         classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
