@@ -41,6 +41,7 @@ class Scope:
     question_intents: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
     least_topic: float = 1.0
+    least_named_topic: float = 1.0
 
     def program_of(self, topic: str) -> str | None:
         """The program a topic belongs to; None for a neutral topic (privacy...)."""
@@ -83,6 +84,7 @@ def read_scope(raw: Mapping[str, Any]) -> Scope:
         question_intents=frozenset(str(i) for i in questions.get("intents") or ()),
         question_words=frozenset(str(w).casefold() for w in questions.get("words") or ()),
         least_topic=float(questions.get("least_topic", 1.0)),
+        least_named_topic=float(questions.get("least_named_topic", 1.0)),
     )
 
 
@@ -96,7 +98,11 @@ def programs_named(scope: Scope, text: object) -> frozenset[str]:
     if not isinstance(text, str) or not text.strip():
         return frozenset()
     words = _words(text)
-    return frozenset(p.id for p in scope.programs if any(f" {c} " in words for c in p.cues))
+    return frozenset(
+        p.id
+        for p in scope.programs
+        if any(f" {c} " in words or f" {c}s " in words for c in p.cues)  # "imei coupons"
+    )
 
 
 def scoped_topic(
@@ -148,23 +154,33 @@ _PERSONAL = re.compile(r"\d{6,}|[^\s@]+@[^\s@]+\.\w+")
 
 
 def is_question(scope: Scope, text: object) -> bool:
-    """A question: it ends with "?" or starts with a question word ("can", "how"...)."""
+    """A question: it ends with "?", or it or one of its clauses (after a comma, a full
+    stop or "so") starts with a question word ("got the notice on 1 May, how long...")."""
     if not isinstance(text, str) or not text.strip():
         return False
-    words = _words(text).split()
-    first = next((w for w in words if w not in {"hi", "hello", "hey", "please", "so", "and"}), "")
-    return text.rstrip().endswith("?") or first in scope.question_words
+    if text.rstrip().endswith("?"):
+        return True
+    fillers = {"hi", "hello", "hey", "please", "so", "and", "but", "ok", "okay", "pls"}
+    for clause in re.split(r"[,;.!]|\bso\b", text[:_MAX_TEXT].casefold()):
+        words = [w for w in _words(clause).split() if w not in fillers]
+        if words and words[0] in scope.question_words:
+            return True
+    return False
 
 
 def answers_as_terms_question(
-    scope: Scope, text: object, intent: str, topic_confidence: float
+    scope: Scope, text: object, intent: str, topic_confidence: float, topic: str | None = None
 ) -> bool:
     """Whether a message NLU gave ``intent`` is answered as the terms question instead:
-    a question, carrying no personal data, whose topic is clear."""
+    a question, carrying no personal data, whose topic is clear — or, when the message
+    names the topic's own program, at least fairly likely (``least_named_topic``)."""
+    if intent not in scope.question_intents or not isinstance(text, str):
+        return False
+    least = scope.least_topic
+    if topic is not None and scope.program_of(topic) in programs_named(scope, text):
+        least = min(least, scope.least_named_topic)
     return (
-        intent in scope.question_intents
-        and topic_confidence >= scope.least_topic
+        topic_confidence >= least
         and is_question(scope, text)
-        and isinstance(text, str)
         and _PERSONAL.search(text[:_MAX_TEXT]) is None
     )

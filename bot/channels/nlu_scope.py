@@ -74,7 +74,10 @@ class TermsQuestionScope(GraphComponent):
             )
         intent = message.get("intent") or {}
         confidence = float(selector["response"].get("confidence") or 0.0)
-        if answers_as_terms_question(self.scope, text, str(intent.get("name")), confidence):
+        topic = str(selector["response"].get("intent_response_key") or "")
+        if answers_as_terms_question(
+            self.scope, text, str(intent.get("name")), confidence, topic.removeprefix("faq/")
+        ):
             marks["intent_from"] = intent.get("name")
             ranking_intents = message.get("intent_ranking") or []
             faq = next((i for i in ranking_intents if i.get("name") == RETRIEVAL_INTENT), None)

@@ -23,6 +23,7 @@ SCOPE = load_scope()
         ("smart upgrade fee", {"UPG"}),
         ("how long does it take", set()),
         ("points", {"PTS"}),
+        ("can i make several accounts to get more imei coupons", {"RED"}),  # plural cue
         ("appointment", set()),  # "point" only as a whole word
     ],
 )
@@ -76,6 +77,9 @@ def test_no_question_when_the_pick_is_clear_or_a_program_is_named_or_the_other_i
         ("can i give my coupon to my brother", True),
         ("Hi, how will the coupon be sent?", True),
         ("the coupon never came?", True),
+        ("got the failure notice on 18 december, what is my last day to appeal", True),
+        ("I bought it in May so how long is the warranty", True),
+        ("I want to know my points, thanks", False),
         ("I want to redeem my coupon", False),
         ("redeem", False),
         (None, False),
@@ -99,3 +103,10 @@ def test_a_question_taken_for_a_form_is_answered_when_its_topic_is_clear():
 )
 def test_a_message_with_personal_data_is_never_a_terms_question(text):
     assert not answers_as_terms_question(SCOPE, text, "redeem_coupon", 0.9)
+
+
+def test_a_question_naming_the_topics_program_needs_less_certainty():
+    text = "is the xiaomi 12 warranty valid if the imei sticker has been removed"
+    assert answers_as_terms_question(SCOPE, text, "nlu_fallback", 0.3, "war_exclusions")
+    assert not answers_as_terms_question(SCOPE, text, "nlu_fallback", 0.3, "pts_expiry")
+    assert not answers_as_terms_question(SCOPE, text, "nlu_fallback", 0.2, "war_exclusions")
