@@ -47,6 +47,7 @@ def _storable(conversation_id: str) -> bool:
 
 MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
 
+
 class HandoverRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
