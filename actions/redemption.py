@@ -141,6 +141,24 @@ class ValidateRedemptionForm(FormValidationAction):
     ) -> dict[str, Any]:
         return self._held(tracker, "email", email_in(tracker.latest_message.get("text")))
 
+    def extract_purchase_channel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A shop named in a message before it was asked ("I bought a Redmi Note 12 on
+        mi.com, ...") when NLU tagged none: kept, not asked again. Only one shop, and
+        never from an email address (bot.matching.match_channel)."""
+        if tracker.get_slot("purchase_channel") or tracker.get_slot("requested_slot") in (
+            "purchase_channel",
+            "email",
+        ):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        try:
+            candidates = services.read_channel(desk().program(), text)
+        except errors.BotError:
+            return {}
+        return {"purchase_channel": candidates[0].name} if len(candidates) == 1 else {}
+
     def validate_privacy_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -223,6 +223,16 @@ async def test_the_all_in_one_request_keeps_the_facts_and_holds_the_personal_dat
     assert stored_anywhere(desk, tmp_path, IMEI, EMAIL) == []
 
 
+async def test_a_shop_the_model_did_not_tag_is_read_from_the_message_and_kept(desk, tmp_path):
+    chat = Conversation()
+    untagged = [e for e in FIRST_ENTITIES if e["entity"] != "purchase_channel"]
+    said = await chat.says(FIRST, "redeem_coupon", untagged)
+    assert said == ["utter_ask_privacy_consent"]
+    assert chat.slots["purchase_channel"] == "Xiaomi UK online store (mi.com)"
+    said = await chat.says("yes", "affirm")
+    assert said == ["utter_redemption_kept_imei_email", "utter_ask_mi_id"]
+
+
 async def test_yes_confirms_what_was_given_and_asks_only_what_is_missing(desk, tmp_path):
     chat = Conversation()
     await chat.says(FIRST, "redeem_coupon", FIRST_ENTITIES)
