@@ -187,9 +187,16 @@ def _from_facts(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     picked = (selected.get("faq") or selected.get("default") or {}).get("response") or {}
     topic = picked.get("intent_response_key")
     topics = [topic] if isinstance(topic, str) else []
-    lines = upgrade_answer(tracker, asked_question(tracker, topics + _ranking(tracker)))
-    if not lines or all(line.key in GENERAL for line in lines):
+    question = asked_question(tracker, topics + _ranking(tracker))
+    lines = upgrade_answer(tracker, question)
+    if not lines:
         return False
+    if all(line.key in GENERAL for line in lines):
+        # The general answer is the topic's own text — unless the message's words ask
+        # another question ("buyback if the screen is cracked" is the UPG-5 condition).
+        own = next((q for q in desk().upgrade_program().questions if q.name == question), None)
+        if own is None or not topics or topics[0].removeprefix("faq/") in own.topics:
+            return False
     say_lines(dispatcher, lines)
     return True
 

@@ -328,3 +328,9 @@ async def test_a_phone_said_to_be_fine_is_not_asked_its_condition(desk) -> None:
     )
     assert slots["upgrade_question"] == "quote" and slots["device_condition_ok"] is True
     assert slots["requested_slot"] == "upgrade_srp"
+
+
+async def test_a_topic_whose_message_asks_another_question_answers_that_one(desk) -> None:
+    text = "can i get smart upgrade buyback if the screen is cracked"
+    [message] = await by_topic(text, "faq/upg_buyback")
+    assert message["response"] == "utter_upgrade_condition"  # UPG-5, not the buyback table
