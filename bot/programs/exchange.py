@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.asked import Question, read_questions
+from bot.asked import Question
 from bot.programs.fields import Fields
+from bot.programs.questions import program_questions
 from bot.programs.warranty import rule_id, unique_aliases
 
 # The four questions of EXC-1, in the order they are asked; the conversation has one
@@ -289,19 +290,6 @@ def _amount_words(top: Fields) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return section.texts("price"), section.texts("exchange_value")
 
 
-def _questions(top: Fields) -> tuple[Question, ...]:
-    items = top.data.get("questions")
-    if items is None:
-        return ()
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        top.fail("questions", "expected a list of {name, rule, cues, topics}")
-    try:
-        return read_questions(items)
-    except ValueError as exc:
-        top.fail("questions", str(exc))
-        raise  # pragma: no cover - fail raises
-
-
 def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
     top = Fields(source, data)
     program_id = top.text("id")
@@ -343,5 +331,5 @@ def load_exchange_program(source: str, data: Any) -> ExchangeProgram:
         other_brands=_other_brands(top, brands),
         price_words=price_words,
         value_words=value_words,
-        questions=_questions(top),
+        questions=program_questions(top),
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.asked import Question, read_questions
+from bot.asked import Question
 from bot.programs.fields import Fields
+from bot.programs.questions import program_questions
 
 POINTS_REASON_KEYS = (
     "PTS-1",
@@ -124,17 +125,6 @@ class PointsProgram:
         return found
 
 
-def _questions(top: Fields, key: str) -> tuple[Question, ...]:
-    items = top.data.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        top.fail(key, "expected a list of {name, rule, cues, topics}")
-    try:
-        return read_questions(items)
-    except ValueError as exc:
-        top.fail(key, str(exc))
-        raise  # fail raises; this keeps the type checker sure of it
-
-
 def load_points_program(source: str, data: Any) -> PointsProgram:
     top = Fields(source, data)
     membership = top.sub("membership")
@@ -189,6 +179,6 @@ def load_points_program(source: str, data: Any) -> PointsProgram:
         reasons=top.templates("reasons", POINTS_REASON_KEYS),
         next_steps=top.templates("next_steps", POINTS_NEXT_STEP_KEYS),
         source=source,
-        questions=_questions(top, "questions"),
-        activities=_questions(top, "activities"),
+        questions=program_questions(top),
+        activities=program_questions(top, "activities"),
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.asked import Question, read_questions
+from bot.asked import Question
 from bot.programs.fields import Fields
+from bot.programs.questions import program_questions
 
 UPGRADE_REASON_KEYS = (
     "UPG-1",
@@ -176,17 +177,6 @@ def _schedule(top: Fields, first: int, last: int) -> tuple[BuybackBand, ...]:
     return tuple(bands)
 
 
-def _questions(top: Fields) -> tuple[Question, ...]:
-    items = top.data.get("questions") or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        top.fail("questions", "expected a list of {name, rule, cues, topics}")
-    try:
-        return read_questions(items)
-    except ValueError as exc:
-        top.fail("questions", str(exc))
-        raise  # fail raises; this keeps the type checker sure of it
-
-
 def load_upgrade_program(source: str, data: Any) -> UpgradeProgram:
     top = Fields(source, data)
     territory = top.sub("territory")
@@ -214,6 +204,6 @@ def load_upgrade_program(source: str, data: Any) -> UpgradeProgram:
         reasons=top.templates("reasons", UPGRADE_REASON_KEYS),
         next_steps=top.templates("next_steps", UPGRADE_NEXT_STEP_KEYS),
         source=source,
-        questions=_questions(top),
+        questions=program_questions(top),
         condition_said_ok=said_ok,
     )

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.asked import Question, read_questions
+from bot.asked import Question
 from bot.programs.fields import Fields
 from bot.programs.model import Product, SalesChannel
+from bot.programs.questions import program_questions
 
 # The three services of seed 003 (point 3): the decision knows what each one means.
 OOW_LABOUR, EXTENDED_WARRANTY, SCREEN = "oow_labour", "extended_warranty", "screen"
@@ -320,11 +321,7 @@ def _questions(top: Fields, program_id: str) -> tuple[Question, ...]:
         return ()
     for item in top.items("questions"):
         rule_id(item, program_id)
-    try:
-        return read_questions(top.raw("questions"))
-    except ValueError as exc:
-        top.fail("questions", str(exc))
-        raise  # unreachable: fail() raises
+    return program_questions(top)
 
 
 def _reading(top: Fields, program_id: str, benefits: dict[str, Benefit]) -> Reading:
