@@ -74,20 +74,44 @@ def _earned(topic: str) -> Answer:
     return answer
 
 
+def _nothing(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    return False
+
+
+def _members_only(answer: Answer) -> Answer:
+    """Any Mi Points topic asked for a country outside Mi Points ("can I earn mi points
+    in Germany") is the PTS-1 answer for that country; else the topic's own decision."""
+
+    def run(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        country = country_of(tracker)
+        if country is not None and not desk().points_membership(country).eligible:
+            return say_points(dispatcher, "program", facts_from_message(tracker), country)
+        return answer(dispatcher, tracker)
+
+    return run
+
+
 DECIDED_TOPICS: dict[str, Answer] = {
-    "faq/pts_coupon_values": _worth,
-    "faq/pts_balance_discount": _discount,
-    "faq/pts_expiry": _expiry,
-    "faq/pts_join": _join,
-    "faq/pts_credit_time": _credit,
-    **{
-        topic: _earned(topic)
-        for topic in (
-            "faq/pts_earning",
-            "faq/pts_purchase",
-            "faq/pts_share",
-            "faq/pts_review",
-            "faq/pts_fuel",
-        )
-    },
+    topic: _members_only(answer)
+    for topic, answer in {
+        "faq/pts_coupon_values": _worth,
+        "faq/pts_balance_discount": _discount,
+        "faq/pts_expiry": _expiry,
+        "faq/pts_join": _join,
+        "faq/pts_credit_time": _credit,
+        "faq/pts_clawback": _nothing,
+        "faq/pts_countries": _nothing,
+        "faq/pts_eligibility": _nothing,
+        "faq/pts_coupon_exclusions": _nothing,
+        **{
+            topic: _earned(topic)
+            for topic in (
+                "faq/pts_earning",
+                "faq/pts_purchase",
+                "faq/pts_share",
+                "faq/pts_review",
+                "faq/pts_fuel",
+            )
+        },
+    }.items()
 }

@@ -490,3 +490,17 @@ async def test_the_earning_topic_naming_one_activity_says_its_points(desk) -> No
     [message] = await faq("points for my first login to the app?", "faq/pts_earning")
     assert message["response"] == "utter_points_for_app_login"
     assert message["first_app_login"] == 30
+
+
+async def test_a_country_outside_mi_points_gets_pts_1_whatever_topic_was_picked(desk) -> None:
+    [message] = await faq(
+        "can i earn mi points in germany", "faq/pts_earning", {"country": "Germany"}
+    )
+    assert message["response"] == "utter_points_not_member"
+
+
+async def test_a_member_country_keeps_the_topics_own_answer(desk) -> None:
+    [message] = await faq(
+        "how do i earn mi points in spain", "faq/pts_earning", {"country": "Spain"}
+    )
+    assert message["response"] == "utter_faq/pts_earning"
