@@ -13,9 +13,8 @@ from bot.services.appeal_window import AppealDeadlineAnswer, answer_appeal_deadl
 
 
 def _answer(tracker: Tracker) -> AppealDeadlineAnswer | None:
-    program = desk().program()
-    today = desk().clock.today(program.territory.time_zone)
-    return answer_appeal_deadline(program, tracker.latest_message.get("text"), today)
+    text = tracker.latest_message.get("text")
+    return answer_appeal_deadline(desk().program(), text, desk().redemption_today())
 
 
 def appeal_deadline_asked(tracker: Tracker) -> bool:

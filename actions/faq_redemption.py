@@ -34,11 +34,6 @@ def _typed_product(tracker: Tracker) -> str | None:
     return product_named_in(tracker.latest_message.get("text"))
 
 
-def _today(tracker: Tracker):
-    program = desk().program()
-    return desk().clock.today(program.territory.time_zone)
-
-
 def eligible_product(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Whether the product the message names is on the Annex I list (RED-5)."""
     typed = _typed_product(tracker)
@@ -65,7 +60,7 @@ def eligible_product(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
 
 def offer_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Whether a submission on the day the message names is inside the window (RED-2)."""
-    found = date_named_in(tracker.latest_message.get("text"), _today(tracker))
+    found = date_named_in(tracker.latest_message.get("text"), desk().redemption_today())
     if found is None:
         return False
     program = desk().program()
@@ -82,7 +77,7 @@ def offer_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
 def activation_day(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """From which day a device activated on the day the message names can be
     submitted (RED-8)."""
-    found = date_named_in(tracker.latest_message.get("text"), _today(tracker))
+    found = date_named_in(tracker.latest_message.get("text"), desk().redemption_today())
     if found is None:
         return False
     program = desk().program()

@@ -149,6 +149,10 @@ class Desk:
     def points_expiry(self, earned_on: date, country: services.Country | None = None) -> Expiry:
         return services.points_expiry(self.points_program(), earned_on, self.points_today(country))
 
+    def redemption_today(self) -> date:
+        """Today in the UK (RED and APL dates are in the program's time zone)."""
+        return self.clock.today(self.program().territory.time_zone)
+
     def upgrade_program(self) -> UpgradeProgram:
         return self.program_of("UPG", UpgradeProgram)
 
