@@ -58,8 +58,9 @@ RESPONSES = {
     "covered": "utter_upgrade_covered",
     "models_table": "utter_faq/upg_models",
     "condition": "utter_upgrade_condition",
+    "buyback_table": "utter_faq/upg_buyback",
 }
-GENERAL = {"fee_table", "window", "online_table", "models_table", "condition"}
+GENERAL = {"fee_table", "window", "online_table", "models_table", "condition", "buyback_table"}
 
 
 @dataclass(frozen=True)

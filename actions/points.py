@@ -53,10 +53,13 @@ COUNT_SLOTS = {"share": "points_shares", "review": "points_reviews", "fuel": "po
 
 
 def country_of(tracker: Tracker) -> services.Country | None:
-    """The conversation's country, if one was given and read (slot ``country``)."""
+    """The conversation's country: the one given and read (slot ``country``), else the
+    one the latest message names though NLU tagged none ("can i earn points in germany")."""
     typed = tracker.get_slot("country")
+    if not typed:
+        return services.country_in(tracker.latest_message.get("text"))
     try:
-        return services.read_country(typed) if typed else None
+        return services.read_country(typed)
     except errors.UnknownCountry:
         return None
 
@@ -184,6 +187,8 @@ class ValidatePointsForm(FormValidationAction):
             return {}
         found = facts_to_slots(facts_from_message(tracker))
         country = country_of(tracker)
+        if country is not None and not tracker.get_slot("country"):
+            found["country"] = country.name  # named in the message: kept, never asked
         outside = country is not None and not desk().points_membership(country).eligible
         if "points_question" not in found and outside:
             found["points_question"] = "program"  # "mi points in India?": PTS-1 answers

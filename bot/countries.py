@@ -9,6 +9,8 @@ otherwise ``UnknownCountry`` carries suggestions.
 Country(code='GB', name='United Kingdom')
 >>> read_country("españa").name
 'Spain'
+>>> country_in("can i earn mi points in germany").name
+'Germany'
 """
 
 from __future__ import annotations
@@ -116,3 +118,34 @@ def read_country(text: object) -> Country:
         return country(confident.pop())
     suggestions = tuple(_COUNTRIES[c][0] for c in codes[:3])
     raise UnknownCountry(f"unknown country {stripped[:30]!r}", suggestions=suggestions)
+
+
+_MAX_TEXT = 2_000
+_LONGEST_NAME = max(len(name.split()) for name in _NAMES)
+
+
+def country_in(text: object) -> Country | None:
+    """The one country a whole message names ("mi points in germany", "I'm in the UK"),
+    or None when it names none or several. Names and aliases match as whole words in any
+    case; a two-letter code only in capitals ("bought in IN"), "uk" in any case, so "in"
+    and "it" stay words."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text[:_MAX_TEXT]
+    capitals = {code.casefold() for code in re.findall(r"\b[A-Z]{2}\b", text)}
+    words = _plain(text).split()
+    found: set[str] = set()
+    start = 0
+    while start < len(words):
+        for size in range(min(_LONGEST_NAME, len(words) - start), 0, -1):
+            candidate = " ".join(words[start : start + size]).removesuffix("'s").strip(".'")
+            code = _NAMES.get(candidate) or _NAMES.get(candidate.replace(".", ""))
+            if code is None or (
+                len(candidate) == 2 and candidate not in _EXTRA_CODES and candidate not in capitals
+            ):
+                continue
+            found.add(code)
+            start += size - 1
+            break
+        start += 1
+    return country(found.pop()) if len(found) == 1 else None

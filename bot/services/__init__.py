@@ -76,7 +76,14 @@ from bot.services.points import (
     read_points,
     thousands,
 )
-from bot.services.reading import Country, ReadDate, read_country, read_date, spell_date
+from bot.services.reading import (
+    Country,
+    ReadDate,
+    country_in,
+    read_country,
+    read_date,
+    spell_date,
+)
 from bot.services.redemption import (
     ImportReport,
     RedemptionPorts,
@@ -163,6 +170,7 @@ __all__ = [
     "Country",
     "ReadDate",
     "read_country",
+    "country_in",
     "read_date",
     "spell_date",
     "money",

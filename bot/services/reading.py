@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.countries import Country
+from bot.countries import Country, country_in
 from bot.countries import read_country as _read_country
 from bot.dates import ReadDate, spell
 from bot.dates import read_date as _read_date
@@ -34,6 +34,7 @@ def read_country(text: object) -> Country:
 
 __all__ = [
     "Country",
+    "country_in",
     "ReadDate",
     "misfit",
     "name_as_typed",

@@ -405,7 +405,9 @@ def answer_upgrade_question(
         )
     if question == "condition":
         return (Said("condition", {"conditions": "; ".join(program.conditions)}),)
-    return None  # "buyback" without a month, "quote": the customer's own phone
+    if question == "buyback" and not named and srp is None:
+        return (Said("buyback_table", {}),)  # "what is the buyback value": the table by month
+    return None  # a buyback for a phone named, "quote": the customer's own phone
 
 
 def _not_listed(program: UpgradeProgram, typed: str) -> dict[str, object]:

@@ -392,6 +392,12 @@ async def test_a_country_outside_the_program_is_answered_without_the_menu(desk) 
     assert message["response"] == "utter_points_not_member" and "(PTS-1)" in message["explanation"]
 
 
+async def test_a_country_named_in_words_nlu_did_not_tag_is_read_and_kept(desk) -> None:
+    filled, [message] = await start("can i earn mi points in germany")
+    assert message["response"] == "utter_points_not_member" and message["country"] == "Germany"
+    assert filled["country"] == "Germany" and filled["requested_slot"] is None
+
+
 async def test_a_question_without_figures_gets_its_terms_text_at_once(desk) -> None:
     filled, [message] = await start("if i send the phone back do i lose my points")
     assert filled["points_question"] == "clawback" and filled["requested_slot"] is None

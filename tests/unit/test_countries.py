@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.countries import Country, country, read_country
+from bot.countries import Country, country, country_in, read_country
 from bot.errors import UnknownCountry
 from bot.services import read_country as service_read_country
 
@@ -85,3 +85,24 @@ def test_a_code_without_a_name_shows_as_itself() -> None:
 
 def test_the_service_reads_countries_the_same_way() -> None:
     assert service_read_country("England") == read_country("England")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("can i earn mi points in germany", "DE"), ("mi points in the uk?", "GB"),
+     ("bought it in the U.K. last year", "GB"), ("is it available in Italia", "IT"),
+     ("I bought it in IN", "IN"), ("do points work in the uk's shops", "GB"),
+     ("i live in united kingdom", "GB")],
+)  # fmt: skip
+def test_the_one_country_a_message_names_is_found_in_its_words(text: str, code: str) -> None:
+    found = country_in(text)
+    assert found is not None and found.code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["do points expire", "i bought it in march", "from it", "bought on mi.com",
+     "spain or germany, where is it cheaper", "", None, 42, "🙂" * 5000],
+)  # fmt: skip
+def test_a_message_naming_no_country_or_two_names_none(text: object) -> None:
+    assert country_in(text) is None

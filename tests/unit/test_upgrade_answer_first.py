@@ -241,6 +241,15 @@ def test_a_personal_quote_or_a_buyback_without_a_month_needs_the_form(
 
 
 @pytest.mark.parametrize(
+    "text", ["what is the maximum buyback value with smart upgrade", "buyback percentage by month"]
+)
+def test_a_buyback_question_naming_no_phone_is_the_table_by_month(
+    upg: UpgradeProgram, text: str
+) -> None:
+    assert answer(upg, "buyback", text) == [("buyback_table", {})]  # UPG-4, no form
+
+
+@pytest.mark.parametrize(
     ("question", "text"),
     [("fee", "how much is smart upgrade buyback at month 5"), ("quote", "what will i get in month 5"),
      ("covered", "is month 5 still covered")],
