@@ -22,7 +22,14 @@ from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from bot import errors, services
 from bot.decisions import Outcome
-from bot.services.redemption import bare_value, email_in, imei_in, last_digits
+from bot.services.redemption import (
+    bare_value,
+    email_in,
+    imei_in,
+    last_digits,
+    mi_id_in,
+    serial_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +45,17 @@ FORM_SLOTS = (
 IDENTIFIER_SLOTS = {"imei": "imei", "sn": "serial_number"}
 # Personal data the customer may say before it is asked for, held in the conversation
 # only until the consent answer (PRIV-1): kept on "yes", forgotten on "no".
-HELD_SLOTS = ("imei", "email")
-# What the customer is told on "yes" about what was held, by what was held.
-KEPT_RESPONSES = {
-    ("imei",): "utter_redemption_kept_imei",
-    ("email",): "utter_redemption_kept_email",
-    ("imei", "email"): "utter_redemption_kept_imei_email",
-}
+HELD_SLOTS = ("imei", "serial_number", "email", "mi_id")
+# Each kind of identifier is read only where it cannot be mistaken for something else.
+FOUND_IN_TEXT = {"imei": imei_in, "serial_number": serial_in, "email": email_in, "mi_id": mi_id_in}
+
+
+def kept_response(held: tuple[str, ...]) -> str:
+    """What the customer is told on "yes" about what was held: one response per
+    combination, named by the slots held in HELD_SLOTS order (domain.yml)."""
+    return "utter_redemption_kept_" + "_".join(held)
+
+
 # A bare value typed where a name or a yes/no is asked: what is expected instead.
 NOT_EXPECTED = {
     "product": "utter_not_a_product",
@@ -116,12 +127,20 @@ class ValidateRedemptionForm(FormValidationAction):
         if desk().precheck(tracker.get_slot("purchase_channel")):
             return asked
         product = desk().program().product(tracker.get_slot("product") or "")
-        identifier = IDENTIFIER_SLOTS[product.identifier_kind if product else "imei"]
-        return [*asked, identifier, "email", "mi_id"]
+        # Until the product says which (RED-6), either identifier may be held from a message.
+        identifiers = (
+            [IDENTIFIER_SLOTS[product.identifier_kind]] if product else list(HELD_SLOTS[:2])
+        )
+        return [*asked, *identifiers, "email", "mi_id"]
 
-    def _held(self, tracker: Tracker, slot: str, found: str | None) -> dict[str, Any]:
-        """Hold an IMEI or email said before it was asked for, in the conversation only
-        (never stored before consent, PRIV-1); what is already held or asked for stays."""
+    def _held(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        """Hold an IMEI/SN, email or Mi ID said before it was asked for, in the
+        conversation only (never stored before consent, PRIV-1); what is already held or
+        asked for stays."""
+        text = tracker.latest_message.get("text")
+        found = FOUND_IN_TEXT[slot](text)
+        if slot == "serial_number" and (tracker.get_slot("imei") or imei_in(text)):
+            return {}  # one identifier at a time: an IMEI said wins until the product decides
         if (
             found is None
             or tracker.get_slot(slot) is not None
@@ -134,12 +153,22 @@ class ValidateRedemptionForm(FormValidationAction):
     def extract_imei(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._held(tracker, "imei", imei_in(tracker.latest_message.get("text")))
+        return self._held(tracker, "imei")
+
+    def extract_serial_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._held(tracker, "serial_number")
 
     def extract_email(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._held(tracker, "email", email_in(tracker.latest_message.get("text")))
+        return self._held(tracker, "email")
+
+    def extract_mi_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._held(tracker, "mi_id")
 
     def extract_purchase_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -168,10 +197,12 @@ class ValidateRedemptionForm(FormValidationAction):
             return {"privacy_consent": None}
         held = tuple(slot for slot in HELD_SLOTS if tracker.get_slot(slot))
         if held:  # "yes": confirm what was given, so it is not asked again
+            identifier = tracker.get_slot("serial_number") or tracker.get_slot("imei") or ""
             dispatcher.utter_message(
-                response=KEPT_RESPONSES[held],
-                last_digits=last_digits(str(tracker.get_slot("imei") or "")),
+                response=kept_response(held),
+                last_digits=last_digits(str(identifier)),
                 email=str(tracker.get_slot("email") or ""),
+                mi_id_digits=last_digits(str(tracker.get_slot("mi_id") or "")),
             )
         return {"privacy_consent": True}
 
@@ -244,8 +275,9 @@ class ValidateRedemptionForm(FormValidationAction):
     ) -> dict[str, Any]:
         program = desk().program()
         product = tracker.get_slot("product") or ""
+        unknown_kind = "aiot" if slot == "serial_number" else "phone"  # held before the product
         try:
-            identifier = services.read_identifier(program, product, value)
+            identifier = services.read_identifier(program, product, value, unknown_kind)
         except errors.BotError as exc:
             failures = int(tracker.get_slot("identifier_failures") or 0) + 1
             dispatcher.utter_message(response=response_for(exc), product=product, **exc.details)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,7 +31,7 @@ from bot.decisions.redemption_questions import ProductListing as ProductListing
 from bot.decisions.redemption_questions import first_submission_day as first_submission_day
 from bot.decisions.redemption_questions import listed_products as listed_products
 from bot.decisions.redemption_questions import submission_in_window as submission_in_window
-from bot.identifiers import Identifier, parse_identifier
+from bot.identifiers import Identifier, parse_identifier, parse_serial
 from bot.matching import match_channel, match_product, misfit
 from bot.notify.templates import Templates
 from bot.programs.model import Product, RedemptionProgram, SalesChannel, is_past
@@ -63,11 +64,14 @@ def read_channel(program: RedemptionProgram, text: str) -> tuple[SalesChannel, .
     return match.candidates
 
 
-def read_identifier(program: RedemptionProgram, product_name: str, text: str) -> Identifier:
+def read_identifier(
+    program: RedemptionProgram, product_name: str, text: str, unknown_kind: str = "phone"
+) -> Identifier:
     """The identifier the product needs (RED-6). Before the product is known, an
-    IMEI typed with the request is read as a phone's, the only kind that has one."""
+    identifier typed with the request is read as ``unknown_kind``'s: an IMEI as a
+    phone's, a serial number as an AIOT product's."""
     if not product_name:
-        return parse_identifier(text, "phone")
+        return parse_identifier(text, unknown_kind)
     product = program.product(product_name)
     if product is None:
         raise errors.UnknownProduct("Choose the product first.")
@@ -83,17 +87,51 @@ read_mi_id = parse_mi_id
 _IMEI_IN_TEXT = re.compile(r"(?<![\w@.])\d(?:[ \-]?\d){14}(?![\w@])")
 
 
+def _the_one(runs: Iterable[str], parse: Callable[[str], str]) -> str | None:
+    """The one value ``parse`` accepts among ``runs`` (None: none valid, or several)."""
+    found = set()
+    for run in runs:
+        try:
+            found.add(parse(run))
+        except errors.BotError:
+            continue
+    return found.pop() if len(found) == 1 else None
+
+
 def imei_in(text: object) -> str | None:
     """The one valid IMEI written anywhere in ``text`` (None: none, or several)."""
     if not isinstance(text, str) or len(text) > 1000:
         return None
-    found = set()
-    for run in _IMEI_IN_TEXT.findall(text):
-        try:
-            found.add(parse_identifier(run, "phone").value)
-        except errors.BotError:
-            continue
-    return found.pop() if len(found) == 1 else None
+    return _the_one(_IMEI_IN_TEXT.findall(text), lambda run: parse_identifier(run, "phone").value)
+
+
+# A serial number counts only when labelled ("SN: 35719/G2XB01234", "serial number is
+# ...") or in Xiaomi's slashed form (digits / letters and digits): a bare word is a word.
+_SERIAL_IN_TEXT = re.compile(
+    r"(?i:\b(?:s/n|sn|serial(?:[ _]?(?:number|no\.?))?)\b(?:\s*(?:is|:|=|#|-))*\s*)"
+    r"(?P<labelled>[A-Za-z0-9/]{8,20})(?![\w/])|(?<![\w/])(?P<slashed>\d{4,6}/[A-Za-z0-9]{6,16})(?![\w/])"
+)
+# A Mi ID counts only when labelled ("mi id 6123456789", "my xiaomi account id is ...").
+_MI_ID_IN_TEXT = re.compile(
+    r"(?i)\b(?:mi|xiaomi)[ _\-]?(?:account[ _\-]?)?(?:id|number|no\.?)\b"
+    r"(?:\s*(?:is|:|=|#|-))*\s*(\d(?:[ \-]?\d){5,11})(?![\d])"
+)
+
+
+def serial_in(text: object) -> str | None:
+    """The one valid serial number written in ``text``, labelled or in the slashed form
+    (None: none, several, or an IMEI)."""
+    if not isinstance(text, str) or len(text) > 1000:
+        return None
+    runs = (m.group("labelled") or m.group("slashed") for m in _SERIAL_IN_TEXT.finditer(text))
+    return _the_one(runs, lambda run: parse_serial(run).value)
+
+
+def mi_id_in(text: object) -> str | None:
+    """The one valid Mi ID written in ``text`` after its label (None: none or several)."""
+    if not isinstance(text, str) or len(text) > 1000:
+        return None
+    return _the_one(_MI_ID_IN_TEXT.findall(text), parse_mi_id)
 
 
 def email_in(text: object) -> str | None:

@@ -395,6 +395,56 @@ async def test_an_imei_held_for_a_tablet_is_dropped_and_its_serial_asked(desk):
     assert said == ["utter_ask_purchase_channel"]
 
 
+async def test_a_serial_number_and_mi_id_said_up_front_are_held_and_kept_on_yes(desk, tmp_path):
+    chat = Conversation()
+    words = "coupon for my Redmi Pad please, SN 35719/G2XB01234, my mi id is 6123456789"
+    said = await chat.says(words, "redeem_coupon", [entity(words, "product", "Redmi Pad")])
+    assert said == ["utter_ask_privacy_consent"]
+    assert (chat.slots["serial_number"], chat.slots["mi_id"]) == ("35719/G2XB01234", "6123456789")
+    assert stored_anywhere(desk, tmp_path, "G2XB01234", "6123456789") == []  # held only
+    said = await chat.says("yes", "affirm")
+    assert said == ["utter_redemption_kept_serial_number_mi_id", "utter_ask_purchase_channel"]
+    said = await chat.says(
+        "Xiaomi Store", "inform", [entity("Xiaomi Store", "purchase_channel", "Xiaomi Store")]
+    )
+    assert said == ["utter_ask_email"]  # the SN and Mi ID are not asked again
+
+
+async def test_a_mi_id_held_is_forgotten_on_no(desk, tmp_path):
+    chat = Conversation()
+    words = f"I want the coupon, imei {IMEI}, mi id 6123456789"
+    await chat.says(words, "redeem_coupon", [entity(words, "imei", IMEI)])
+    assert chat.slots["mi_id"] == "6123456789"
+    await chat.says("no", "deny")
+    assert (chat.slots["imei"], chat.slots["mi_id"]) == (None, None)
+    assert stored_anywhere(desk, tmp_path, IMEI, "6123456789") == []
+
+
+async def test_the_confirmation_shows_only_the_ends_of_the_identifier_and_mi_id(desk):
+    chat = Conversation()
+    words = f"I want the coupon, imei {IMEI}, mi id 6123456789, mail {EMAIL}"
+    await chat.says(words, "redeem_coupon", [entity(words, "imei", IMEI)])
+    dispatcher = CollectingDispatcher()
+    tracker = chat._tracker({"text": "yes", "intent": {"name": "affirm"}, "entities": []}, [])
+    ValidateRedemptionForm().validate_privacy_consent(True, dispatcher, tracker, DOMAIN)
+    [kept] = dispatcher.messages
+    assert kept["response"] == "utter_redemption_kept_imei_email_mi_id"
+    assert (kept["last_digits"], kept["mi_id_digits"], kept["email"]) == ("4326", "6789", EMAIL)
+
+
+def test_every_combination_of_held_data_has_its_confirmation_in_the_domain():
+    from itertools import combinations
+
+    from actions.redemption import HELD_SLOTS, kept_response
+
+    responses = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["responses"]
+    for size in range(1, len(HELD_SLOTS) + 1):
+        for held in combinations(HELD_SLOTS, size):
+            if {"imei", "serial_number"} <= set(held):
+                continue  # one identifier at a time: the product keeps one kind (RED-6)
+            assert kept_response(held) in responses, held
+
+
 async def test_only_the_imei_held_is_confirmed(desk, tmp_path):
     chat = Conversation()
     words = f"I want the coupon, my imei is {IMEI}"

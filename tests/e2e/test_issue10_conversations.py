@@ -100,3 +100,21 @@ def test_an_email_at_the_email_question_is_not_a_channel(assistant):
         ],
     )
     assert "Where did you buy" not in answers[-1]
+
+
+def test_a_serial_number_and_mi_id_said_up_front_wait_for_consent_and_are_not_asked_again(
+    assistant,
+):
+    first = say(
+        assistant,
+        "e2e10-sn",
+        "I'd like the coupon for my Redmi Pad, SN 35719/G2XB01234, my mi id is 6123456789",
+    )
+    assert "privacy notice" in first.lower()
+    assert stored_rows(assistant) == 0  # held in the conversation only (PRIV-1)
+    after_yes = say(assistant, "e2e10-sn", "yes")
+    assert "1234" in after_yes and "6789" in after_yes  # their ends confirmed
+    assert "6123456789" not in after_yes and "G2XB01234" not in after_yes  # never in full
+    after_shop = say(assistant, "e2e10-sn", "Xiaomi Store")
+    assert "Which email address" in after_shop, after_shop
+    assert "serial number (SN)" not in after_shop and "what is your Mi ID" not in after_shop

@@ -19,8 +19,10 @@ from bot.services.redemption import (
     email_in,
     imei_in,
     last_digits,
+    mi_id_in,
     product_named_in,
     read_identifier,
+    serial_in,
 )
 
 FIRST = (
@@ -52,6 +54,46 @@ def test_no_imei_is_held_from_a_wrong_missing_or_doubtful_number(text):
 
 def test_a_grouped_imei_is_found():
     assert imei_in("it's 35 693803 564380 9 thanks") == "356938035643809"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["coupon for my redmi pad, SN: 35719/G2XB01234", "serial number is 35719/G2XB01234 thanks",
+     "my pad 35719/g2xb01234 from currys", "s/n 35719G2XB01234"],
+)  # fmt: skip
+def test_a_labelled_or_slashed_serial_number_is_found(text):
+    assert serial_in(text).replace("/", "") == "35719G2XB01234"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sn 015386007654326",  # an IMEI is not a serial number
+     "i want the coupon for my redmi pad asap pleaseee",  # bare words are words
+     "SN 35719/G2XB01234 and SN 35720/H3XB05678",  # two: which one?
+     "serial number 1111/11111111",  # a placeholder
+     "", None, "A/" * 5_000],
+)  # fmt: skip
+def test_no_serial_is_held_from_a_word_an_imei_or_a_doubtful_value(text):
+    assert serial_in(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my mi id is 6123456789", "Mi ID: 612 345 6789", "xiaomi account id 6123456789",
+     "imei 015386007654326, mi id 6123456789, email ana@example.org"],
+)  # fmt: skip
+def test_a_labelled_mi_id_is_found(text):
+    assert mi_id_in(text) == "6123456789"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["6123456789",  # unlabelled: any number
+     "my imei is 015386007654326", "mi id 12345",  # too short
+     "mi id 6123456789 or mi id 6123456780", "mi id 1111111111", "", None],
+)  # fmt: skip
+def test_no_mi_id_is_held_unlabelled_short_doubtful_or_a_placeholder(text):
+    assert mi_id_in(text) is None
 
 
 @pytest.mark.parametrize(
