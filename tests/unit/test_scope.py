@@ -98,6 +98,11 @@ def test_a_question_taken_for_a_form_is_answered_when_its_topic_is_clear():
     assert not answers_as_terms_question(SCOPE, "I want my coupon", "redeem_coupon", 0.9)
 
 
+def test_asking_about_ones_own_status_stays_a_status_request_however_phrased():
+    text = "has my coupon been sent yet, where is it"
+    assert not answers_as_terms_question(SCOPE, text, "check_status", 0.9)
+
+
 @pytest.mark.parametrize(
     "text", ["can i redeem 015386007654326 now?", "can you send it to ana@example.org?"]
 )
