@@ -59,21 +59,6 @@ def _join(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return False
 
 
-def _earned(topic: str) -> Answer:
-    """faq/pts_<activity> with its figure ("sharing 5 links", "7 days of fuel", "€250"):
-    what it earns with the cap (PTS-2). faq/pts_earning naming one activity: its points."""
-
-    def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-        facts = facts_from_message(tracker)
-        figure = facts.spend is not None or facts.count is not None
-        named = [a for a in facts.activities if a != "cap"]
-        if not figure and (topic != "faq/pts_earning" or len(named) != 1):
-            return False
-        return say_points(dispatcher, "earn", facts, country_of(tracker))
-
-    return answer
-
-
 def _nothing(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return False
 
@@ -103,15 +88,5 @@ DECIDED_TOPICS: dict[str, Answer] = {
         "faq/pts_countries": _nothing,
         "faq/pts_eligibility": _nothing,
         "faq/pts_coupon_exclusions": _nothing,
-        **{
-            topic: _earned(topic)
-            for topic in (
-                "faq/pts_earning",
-                "faq/pts_purchase",
-                "faq/pts_share",
-                "faq/pts_review",
-                "faq/pts_fuel",
-            )
-        },
     }.items()
 }

@@ -211,8 +211,5 @@ DECIDED_TOPICS: dict[str, Answer] = {
         "faq/upg_models",
         "faq/upg_conditions",
         "faq/upg_online_purchase",
-        "faq/upg_buyback",
-        "faq/upg_buyback_value",
-        "faq/upg_value",
     )
 }

@@ -476,37 +476,37 @@ async def test_the_credit_topic_with_the_day_of_the_activity_says_the_day_points
     assert message["credited_by"] == "18 March 2024"
 
 
-async def test_the_share_topic_with_a_count_applies_the_monthly_cap(desk) -> None:
-    [message] = await faq("if i post 6 of them this month how many do i get", "faq/pts_share")
+# Points per activity are points enquiries (the contract's "how do I earn Mi Points?"):
+# the form answers them from the message at once.
+async def test_a_share_count_asked_applies_the_monthly_cap(desk) -> None:
+    _, [message] = await start("if i share 6 product links this month how many points do i get")
     assert message["response"] == "utter_points_for_shares_capped"
     assert (message["total"], message["dropped"]) == ("15", 3)
 
 
-async def test_the_purchase_topic_with_a_price_counts_whole_euros(desk) -> None:
-    [message] = await faq("a €129,90 phone, how many?", "faq/pts_purchase")
+async def test_a_purchase_price_asked_counts_whole_euros(desk) -> None:
+    _, [message] = await start("i paid €129,90 for a phone on mi.com, how many points?")
     assert message["response"] == "utter_points_for_purchase" and message["total"] == "129"
 
 
-async def test_the_fuel_topic_without_days_is_its_own_answer(desk) -> None:
-    [message] = await faq("how does the fuel thing work", "faq/pts_fuel")
-    assert message["response"] == "utter_faq/pts_fuel"
+async def test_how_fuel_works_without_days_is_the_fuel_rule(desk) -> None:
+    _, [message] = await start("how does the fuel thing work for points")
+    assert message["response"] == "utter_points_fuel_rule"
 
 
-async def test_the_earning_topic_naming_one_activity_says_its_points(desk) -> None:
-    [message] = await faq("points for my first login to the app?", "faq/pts_earning")
+async def test_one_activity_named_says_its_points(desk) -> None:
+    _, [message] = await start("points for my first login to the app?")
     assert message["response"] == "utter_points_for_app_login"
     assert message["first_app_login"] == 30
 
 
 async def test_a_country_outside_mi_points_gets_pts_1_whatever_topic_was_picked(desk) -> None:
     [message] = await faq(
-        "can i earn mi points in germany", "faq/pts_earning", {"country": "Germany"}
+        "do mi points expire in germany", "faq/pts_expiry", {"country": "Germany"}
     )
     assert message["response"] == "utter_points_not_member"
 
 
 async def test_a_member_country_keeps_the_topics_own_answer(desk) -> None:
-    [message] = await faq(
-        "how do i earn mi points in spain", "faq/pts_earning", {"country": "Spain"}
-    )
-    assert message["response"] == "utter_faq/pts_earning"
+    [message] = await faq("do mi points expire in spain", "faq/pts_expiry", {"country": "Spain"})
+    assert message["response"] == "utter_faq/pts_expiry"
