@@ -111,9 +111,10 @@ _SERIAL_IN_TEXT = re.compile(
     r"(?i:\b(?:s/n|sn|serial(?:[ _]?(?:number|no\.?))?)\b(?:\s*(?:is|:|=|#|-))*\s*)"
     r"(?P<labelled>[A-Za-z0-9/]{8,20})(?![\w/])|(?<![\w/])(?P<slashed>\d{4,6}/[A-Za-z0-9]{6,16})(?![\w/])"
 )
-# A Mi ID counts only when labelled ("mi id 6123456789", "my xiaomi account id is ...").
+# A Mi ID counts only when labelled as one ("mi id 6123456789", "my xiaomi account id
+# is ..."): "my number is 0300…" is a phone number, not a Mi ID.
 _MI_ID_IN_TEXT = re.compile(
-    r"(?i)\b(?:mi|xiaomi)[ _\-]?(?:account[ _\-]?)?(?:id|number|no\.?)\b"
+    r"(?i)\b(?:mi|xiaomi)[ _\-]?(?:account[ _\-]?)?id\b"
     r"(?:\s*(?:is|:|=|#|-))*\s*(\d(?:[ \-]?\d){5,11})(?![\d])"
 )
 

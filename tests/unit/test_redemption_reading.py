@@ -90,7 +90,8 @@ def test_a_labelled_mi_id_is_found(text):
     "text",
     ["6123456789",  # unlabelled: any number
      "my imei is 015386007654326", "mi id 12345",  # too short
-     "mi id 6123456789 or mi id 6123456780", "mi id 1111111111", "", None],
+     "mi id 6123456789 or mi id 6123456780", "mi id 1111111111", "", None,
+     "my mi number is 03001234567", "xiaomi no. 6123456789"],  # a phone number, unlabelled
 )  # fmt: skip
 def test_no_mi_id_is_held_unlabelled_short_doubtful_or_a_placeholder(text):
     assert mi_id_in(text) is None
