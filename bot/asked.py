@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _MAX_TEXT = 2_000
@@ -47,6 +47,25 @@ def read_questions(items: Iterable[Mapping[str, Any]]) -> tuple[Question, ...]:
     if len(set(names)) != len(names):
         raise ValueError(f"question names repeat: {names}")
     return tuple(questions)
+
+
+def with_cues(
+    questions: Sequence[Question], extra: Mapping[str, Iterable[str]], source: str = ""
+) -> tuple[Question, ...]:
+    """The same questions with more cue phrases (another language's words for them):
+    ``{question name: [cues]}``; a name that is not one of the questions is refused."""
+    names = {q.name for q in questions}
+    unknown = sorted(set(extra) - names)
+    if unknown:
+        raise ValueError(f"{source}: not questions of the program: {', '.join(unknown)}")
+    return tuple(
+        replace(
+            q,
+            cues=q.cues
+            + tuple(c for c in (_phrase(str(x)).strip() for x in extra.get(q.name) or ()) if c),
+        )
+        for q in questions
+    )
 
 
 def _cover(question: Question, phrase: str) -> int:

@@ -127,27 +127,42 @@ class Desk:
         return deliver_due(self.engine, sender, self.clock, self.settings.email_from)
 
     # --- Mi Points (PTS) and Smart Upgrade (UPG): answers computed, nothing stored ---
-    def points_program(self) -> PointsProgram:
-        return self.program_of("PTS", PointsProgram)
+    def points_program(self, language: str | None = None) -> PointsProgram:
+        """Mi Points, its sentences and formats in ``language`` (English by default)."""
+        return self.program_of("PTS", PointsProgram).in_language(language)
 
     def points_today(self, country: services.Country | None = None) -> date:
         """Today in the member's country (PTS dates are in it); UK time if not a member's."""
         program = self.points_program()
         return self.clock.today(program.time_zone(country.code if country else "GB"))
 
-    def points_membership(self, country: services.Country) -> MemberCheck:
-        return services.points_membership(self.points_program(), country)
+    def points_membership(
+        self, country: services.Country, language: str | None = None
+    ) -> MemberCheck:
+        return services.points_membership(self.points_program(language), country)
 
-    def points_value(self, points: int) -> BalanceValue:
-        return services.points_value(self.points_program(), points)
+    def points_value(self, points: int, language: str | None = None) -> BalanceValue:
+        return services.points_value(self.points_program(language), points)
 
     def points_earned(
-        self, plan: services.PointsPlan, country: services.Country | None = None
+        self,
+        plan: services.PointsPlan,
+        country: services.Country | None = None,
+        language: str | None = None,
     ) -> Earnings:
-        return services.points_earned(self.points_program(), plan, self.points_today(country))
+        return services.points_earned(
+            self.points_program(language), plan, self.points_today(country)
+        )
 
-    def points_expiry(self, earned_on: date, country: services.Country | None = None) -> Expiry:
-        return services.points_expiry(self.points_program(), earned_on, self.points_today(country))
+    def points_expiry(
+        self,
+        earned_on: date,
+        country: services.Country | None = None,
+        language: str | None = None,
+    ) -> Expiry:
+        return services.points_expiry(
+            self.points_program(language), earned_on, self.points_today(country)
+        )
 
     def redemption_today(self) -> date:
         """Today in the UK (RED and APL dates are in the program's time zone)."""
@@ -282,6 +297,7 @@ class Desk:
         facts: Mapping[str, object],
         email: str | None = None,
         due: date | datetime,
+        language: str | None = None,
     ) -> services.CaseView:
         """A callback case (handover outside staffed hours); ``.reference`` names it."""
         return self._delivered(
@@ -293,6 +309,7 @@ class Desk:
                 facts=facts,
                 email=email,
                 due=due,
+                language=language,
             )
         )
 

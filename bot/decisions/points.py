@@ -22,9 +22,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from bot import formats
 from bot.calendar import add_months
-from bot.countries import country
-from bot.dates import spell
 from bot.decisions.model import Decision, Outcome, Reason
 from bot.errors import InvalidAmount, InvalidPoints
 from bot.programs.points import PointsProgram
@@ -128,16 +127,18 @@ def _fill(template: str, values: dict[str, object]) -> str:
     return template.format_map(_Values(values))
 
 
-def thousands(number: int) -> str:
-    """1,000-style grouping, as the terms write numbers."""
-    return f"{number:,}"
+def thousands(number: int, language: str | None = None) -> str:
+    """1,000-style grouping in English, as the terms write numbers; 1.000 in Spanish."""
+    return formats.number(number, language)
 
 
-def money(amount: Decimal) -> str:
-    """``12``, ``12.30``: whole amounts without decimals, others with two."""
-    if amount == amount.to_integral_value():
-        return f"{int(amount):,}"
-    return f"{amount.quantize(Decimal('0.01')):,}"
+def money(amount: Decimal, language: str | None = None) -> str:
+    """``12``, ``12.30`` (``12,30``): whole amounts without decimals, others with two."""
+    return formats.amount(amount, language)
+
+
+def _day(day: date, program: PointsProgram) -> str:
+    return formats.long_date(day, program.language)
 
 
 # --- PTS-1 ------------------------------------------------------------------------------
@@ -161,7 +162,13 @@ def decide_membership(
         program,
         {
             "country": country_name,
-            "countries": ", ".join(country(code).name for code in program.membership.countries),
+            "countries": formats.items(
+                [
+                    formats.territory(code, program.language)
+                    for code in program.membership.countries
+                ],
+                program.language,
+            ),
             "min_age": program.membership.min_age,
         },
     )
@@ -246,7 +253,7 @@ def earn(program: PointsProgram, history: list[Activity] | tuple[Activity, ...])
             "streak_bonus": rules.streak_bonus,
             "streak_days": rules.streak_days,
             "days": program.credit_within_days,
-            "credited_by": spell(credited_by) if credited_by else "",
+            "credited_by": _day(credited_by, program) if credited_by else "",
         },
     )
     reasons = [text.reason("PTS-2")]
@@ -297,9 +304,11 @@ def balance_value(program: PointsProgram, points: int) -> BalanceValue:
     text = _Text(
         program,
         {
-            "minimum": thousands(rules.whole_balance_minimum),
-            "points": thousands(points),
-            "coupon_list": "/".join(f"€{value}" for value in rules.coupon_euros),
+            "minimum": thousands(rules.whole_balance_minimum, program.language),
+            "points": thousands(points, program.language),
+            "coupon_list": "/".join(
+                formats.whole_money(value, "EUR", program.language) for value in rules.coupon_euros
+            ),
             "points_per_euro": rules.coupon_points_per_euro,
         },
     )
@@ -318,7 +327,9 @@ def balance_value(program: PointsProgram, points: int) -> BalanceValue:
         short_of_minimum=max(0, rules.whole_balance_minimum - points),
         coupons=coupons,
         decision=decision,
-        next_step=text.step(decision.next_step, short=thousands(max(0, cheapest - points))),
+        next_step=text.step(
+            decision.next_step, short=thousands(max(0, cheapest - points), program.language)
+        ),
     )
 
 
@@ -337,8 +348,8 @@ def points_expiry(program: PointsProgram, earned_on: date, today: date) -> Expir
         program,
         {
             "months": program.expiry_months,
-            "earned_on": spell(earned_on),
-            "valid_until": spell(valid_until),
+            "earned_on": _day(earned_on, program),
+            "valid_until": _day(valid_until, program),
         },
     )
     if expired:

@@ -155,7 +155,19 @@ def load_programs(directory: Path) -> dict[str, model.Program]:
                 f"{path}: id: {program.id!r} is also used by {programs[program.id].source}"
             )
         programs[program.id] = program
-    return programs
+    return {pid: _translated(program, directory) for pid, program in programs.items()}
+
+
+def _translated(program: model.Program, directory: Path) -> model.Program:
+    """A program with its sentences in the other languages we write, from
+    data/languages/<language>/<id>.yml beside the programs (issue #11): every rule ID's
+    sentence must be there, else the file is refused naming the key and the language."""
+    if not hasattr(program, "with_translations"):
+        return program
+    for path in sorted((directory.parent / "languages").glob(f"*/{program.id.lower()}.yml")):
+        fields = read_fields(path)
+        program = program.with_translations(fields.source, path.parent.name, fields.data)
+    return program
 
 
 def warnings_for(program: model.Program) -> list[str]:

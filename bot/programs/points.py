@@ -6,10 +6,10 @@ module only checks it and turns it into frozen dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.asked import Question
+from bot.asked import Question, with_cues
 from bot.programs.fields import Fields
 from bot.programs.questions import program_questions
 
@@ -97,6 +97,40 @@ class PointsProgram:
     # which activity it names (register, share, fuel...): cue phrases from the data file.
     questions: tuple[Question, ...] = field(default=(), repr=False)
     activities: tuple[Question, ...] = field(default=(), repr=False)
+    # The language its sentences are in, and the other languages' sentences, keyed by
+    # the same rule IDs (data/languages/<language>/pts.yml): language -> (reasons, steps).
+    language: str = "en"
+    translations: dict[str, tuple[dict[str, str], dict[str, str]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def in_language(self, language: str | None) -> PointsProgram:
+        """The same program speaking ``language`` (English, the default, when it has no
+        texts in it): the same figures, each sentence from that language's file."""
+        if not language or language == self.language or language not in self.translations:
+            return self
+        reasons, next_steps = self.translations[language]
+        return replace(self, reasons=reasons, next_steps=next_steps, language=language)
+
+    def with_translations(self, source: str, language: str, data: Any) -> PointsProgram:
+        """This program with ``language``'s sentences read (and checked) from ``data``."""
+        top = Fields(source, data)
+        texts = (
+            top.templates("reasons", POINTS_REASON_KEYS),
+            top.templates("next_steps", POINTS_NEXT_STEP_KEYS),
+        )
+        try:  # its words for the questions a message asks count in every language
+            questions = with_cues(self.questions, top.data.get("questions") or {}, source)
+            activities = with_cues(self.activities, top.data.get("activities") or {}, source)
+        except ValueError as exc:
+            top.fail("questions", str(exc))
+            raise
+        return replace(
+            self,
+            translations={**self.translations, language: texts},
+            questions=questions,
+            activities=activities,
+        )
 
     def time_zone(self, country_code: str) -> str:
         """The member's country's time zone (PROGRAMS.md: dates are in it)."""

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bot import formats
 from bot.amounts import read_amount, read_count, read_points
 from bot.asked import asked
 from bot.countries import Country
-from bot.dates import read_date, spell
+from bot.dates import read_date
 from bot.decisions import points as rules
 from bot.decisions.points import (
     Activity,
@@ -47,6 +48,7 @@ __all__ = [
     "read_points",
     "question_asked",
     "read_points_message",
+    "terms_figures",
     "thousands",
     "worth_answer",
 ]
@@ -66,7 +68,12 @@ def points_membership(
     program: PointsProgram, country: Country, age: int | None = None
 ) -> MemberCheck:
     """PTS-1 for the customer's country (and age, if given)."""
-    return rules.decide_membership(program, country.code, country.name, age)
+    name = (
+        formats.territory(country.code, program.language)
+        if program.language != "en"
+        else country.name
+    )
+    return rules.decide_membership(program, country.code, name, age)
 
 
 def points_value(program: PointsProgram, points: int) -> BalanceValue:
@@ -262,10 +269,16 @@ def read_points_message(
     return PointsFacts(question, named, balance, spend, count, earned_on, on)
 
 
-def _rates(program: PointsProgram) -> dict[str, object]:
-    """Every PTS-2 and PTS-4 figure a reply may show, from the program data."""
-    earning, redeeming = program.earning, program.redeeming
+def terms_figures(program: PointsProgram) -> dict[str, object]:
+    """Every PTS-1..5 figure a reply may show, from the program data, written in the
+    program's language (its terms texts and answers have these placeholders)."""
+    earning, redeeming, language = program.earning, program.redeeming, program.language
     return {
+        "countries": formats.items(
+            [formats.territory(code, language) for code in program.membership.countries],
+            language,
+        ),
+        "min_age": program.membership.min_age,
         "register": earning.register,
         "first_app_login": earning.first_app_login,
         "points_per_euro": earning.points_per_euro,
@@ -276,15 +289,26 @@ def _rates(program: PointsProgram) -> dict[str, object]:
         "fuel_points": earning.fuel_points_per_day,
         "streak_days": earning.streak_days,
         "streak_bonus": earning.streak_bonus,
-        "euro_per_point": money(Decimal(redeeming.euro_cents_per_point) / 100),
-        "minimum": thousands(redeeming.whole_balance_minimum),
-        "coupon_list": ", ".join(f"€{value}" for value in redeeming.coupon_euros),
+        "euro_per_point": money(Decimal(redeeming.euro_cents_per_point) / 100, language),
+        "minimum": thousands(redeeming.whole_balance_minimum, language),
+        "coupon_list": formats.items(
+            [formats.whole_money(value, "EUR", language) for value in redeeming.coupon_euros],
+            language,
+        ),
         "coupon_points_per_euro": redeeming.coupon_points_per_euro,
         "smallest_coupon": redeeming.coupon_euros[0],
-        "smallest_coupon_points": thousands(redeeming.coupon_cost(redeeming.coupon_euros[0])),
+        "smallest_coupon_points": thousands(
+            redeeming.coupon_cost(redeeming.coupon_euros[0]), language
+        ),
         "months": program.expiry_months,
+        "expiry_months": program.expiry_months,
         "days": program.credit_within_days,
+        "credit_days": program.credit_within_days,
     }
+
+
+def _day(day: date, program: PointsProgram) -> str:
+    return formats.long_date(day, program.language)
 
 
 def worth_answer(program: PointsProgram, points: int) -> PointsAnswer:
@@ -300,10 +324,14 @@ def worth_answer(program: PointsProgram, points: int) -> PointsAnswer:
     return PointsAnswer(
         kind,
         {
-            "points": thousands(value.points),
-            "euros": money(value.euros),
-            "short": thousands(value.short_of_minimum),
-            "coupons": ", ".join(f"€{c.euros} ({thousands(c.points)})" for c in value.coupons),
+            "points": thousands(value.points, program.language),
+            "euros": money(value.euros, program.language),
+            "short": thousands(value.short_of_minimum, program.language),
+            "coupons": ", ".join(
+                f"{formats.whole_money(c.euros, 'EUR', program.language)}"
+                f" ({thousands(c.points, program.language)})"
+                for c in value.coupons
+            ),
             "explanation": value.decision.explanation,
             "next_step": value.next_step,
         },
@@ -316,15 +344,15 @@ def _earned(
     """(the total and credit date to show, the points by kind) for a plan (PTS-2, PTS-3)."""
     earnings = points_earned(program, plan, today)
     shown: dict[str, object] = {
-        "total": thousands(earnings.total),
-        "credited_by": spell(earnings.credited_by) if earnings.credited_by else "",
+        "total": thousands(earnings.total, program.language),
+        "credited_by": _day(earnings.credited_by, program) if earnings.credited_by else "",
     }
     return shown, earnings.by_kind
 
 
 def _activity_answer(program: PointsProgram, facts: PointsFacts, today: date) -> PointsAnswer:
     """PTS-2 for the one activity the message names, with its figure if it gives one."""
-    rates = _rates(program)
+    rates = terms_figures(program)
     named = [a for a in facts.activities if a != "cap"]
     if "logged_in" in named:
         return PointsAnswer("logged_in", rates)  # about the purchase it names, if any
@@ -341,7 +369,11 @@ def _activity_answer(program: PointsProgram, facts: PointsFacts, today: date) ->
         plan = PointsPlan(spend_euros=facts.spend)
         return PointsAnswer(
             "for_purchase",
-            {**rates, **_earned(program, plan, today)[0], "euros": money(facts.spend)},
+            {
+                **rates,
+                **_earned(program, plan, today)[0],
+                "euros": money(facts.spend, program.language),
+            },
         )
     if facts.count is None or "cap" in facts.activities or facts.count > 366:
         return PointsAnswer(f"{kind}_rule", rates)
@@ -372,7 +404,7 @@ def answer_points(
 ) -> PointsAnswer | None:
     """The reply to ``question`` from the message's facts alone, or None when the
     question has no figures to compute (its terms text answers it: see ``canned_topic``)."""
-    rates = _rates(program)
+    rates = terms_figures(program)
     if question == "worth":
         if facts.balance is None:
             return PointsAnswer("rate", rates)
@@ -385,9 +417,9 @@ def answer_points(
             "discount_yes" if value.can_pay_with_balance else "discount_no",
             {
                 **rates,
-                "points": thousands(value.points),
-                "euros": money(value.euros),
-                "short": thousands(value.short_of_minimum),
+                "points": thousands(value.points, program.language),
+                "euros": money(value.euros, program.language),
+                "short": thousands(value.short_of_minimum, program.language),
             },
         )
     if question == "earn":
@@ -396,7 +428,11 @@ def answer_points(
         credited_by = facts.earned_on + timedelta(days=program.credit_within_days)
         return PointsAnswer(
             "credited_by",
-            {**rates, "earned_on": spell(facts.earned_on), "credited_by": spell(credited_by)},
+            {
+                **rates,
+                "earned_on": _day(facts.earned_on, program),
+                "credited_by": _day(credited_by, program),
+            },
         )
     if question == "expiry":
         if facts.earned_on is None:
@@ -405,9 +441,9 @@ def answer_points(
         expiry = points_expiry(program, facts.earned_on, seen_on)
         values = {
             **rates,
-            "earned_on": spell(facts.earned_on),
-            "valid_until": spell(expiry.valid_until),
-            "on": spell(seen_on),
+            "earned_on": _day(facts.earned_on, program),
+            "valid_until": _day(expiry.valid_until, program),
+            "on": _day(seen_on, program),
             "days_left": expiry.days_left,
             "explanation": expiry.decision.explanation,
             "next_step": expiry.next_step,

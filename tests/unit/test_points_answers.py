@@ -92,7 +92,7 @@ def reply(pts: PointsProgram, text: str):
 def test_the_rate_comes_from_the_data(pts) -> None:
     answer = reply(pts, "what's a single mi point worth")
     assert answer.kind == "rate" and answer.values["euro_per_point"] == "0.01"
-    assert answer.values["coupon_list"] == "€5, €10, €20, €50"
+    assert answer.values["coupon_list"] == "€5, €10, €20 and €50"
 
 
 @pytest.mark.parametrize(("points", "kind"), [(999, "discount_no"), (1000, "discount_yes")])

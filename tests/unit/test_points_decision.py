@@ -55,7 +55,7 @@ def test_a_member_in_another_country_is_not_eligible_and_told_which_countries_ar
 ) -> None:
     decision = decide_membership(pts, "IN", "India").decision
     assert decision.outcome is Outcome.NOT_ELIGIBLE
-    assert "Spain, France, Italy, United Kingdom" in decision.explanation
+    assert "Spain, France, Italy and United Kingdom" in decision.explanation
     assert "India" in decision.explanation
 
 
