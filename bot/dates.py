@@ -22,6 +22,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from bot.calendar import add_months
 from bot.errors import FutureDate, ImpossibleDate, UnreadableDate
@@ -95,6 +99,7 @@ _NUMERIC = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})$"
 _NUMERIC_NO_YEAR = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
 _TOKEN = re.compile(r"'\d{2}\b|\d+|[^\W\d_]+")
 _EXAMPLE = "3 October 2023 or 03/10/2023"
+_RELATIVE_WORDS = Path(__file__).resolve().parents[1] / "data" / "languages" / "dates.yml"
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def spell(day: date) -> str:
 
 def read_date(text: object, today: date) -> ReadDate:
     """Read ``text`` as a past (or today's) date; raise a specific ``InvalidDate`` if not."""
-    cleaned = _normalise(text)
+    cleaned = in_english(_normalise(text))
     found = (
         _read_numeric(cleaned, today)
         or _read_relative(cleaned, today)
@@ -127,6 +132,37 @@ def read_date(text: object, today: date) -> ReadDate:
             today=spell(today),
         )
     return found
+
+
+@lru_cache(maxsize=1)
+def _other_languages() -> tuple[tuple[tuple[re.Pattern[str], str], ...], dict[str, str]]:
+    data = yaml.safe_load(_RELATIVE_WORDS.read_text(encoding="utf-8"))
+    phrases = sorted((data.get("phrases") or {}).items(), key=lambda item: -len(item[0]))
+    return (
+        tuple((re.compile(rf"(?<!\w){re.escape(k)}(?!\w)"), str(v)) for k, v in phrases),
+        {str(k): str(v) for k, v in (data.get("words") or {}).items()},
+    )
+
+
+def in_english(text: str) -> str:
+    """A relative date said in Spanish, French, Italian or Roman Hindi/Urdu, in the English
+    this reader knows (data/languages/dates.yml).
+
+    >>> in_english("hace 5 meses"), in_english("il y a 3 mois"), in_english("3 mesi fa")
+    ('5 months ago', '3 months ago', '3 months ago')
+    >>> in_english("el mes pasado"), in_english("2 mahine pehle"), in_english("pichle saal")
+    ('el last month', '2 months ago', 'last year')
+    """
+    phrases, words = _other_languages()
+    for pattern, english in phrases:
+        text = pattern.sub(english, text)
+    tokens = [words.get(token, token) for token in text.split()]
+    if tokens[:1] == ["ago"]:  # "hace 5 meses", "il y a 3 mois": the count follows
+        tokens = [*tokens[1:], "ago"]
+    for i in range(1, len(tokens)):  # "mes pasado", "marzo scorso": "last" comes after
+        if tokens[i] == "last" and (tokens[i - 1] in _UNITS or tokens[i - 1] in _MONTH_WORDS):
+            tokens[i - 1], tokens[i] = tokens[i], tokens[i - 1]
+    return " ".join(" ".join(tokens).split())
 
 
 def _unreadable() -> UnreadableDate:
