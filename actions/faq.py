@@ -20,10 +20,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import faq_appeal, faq_exchange, faq_points, faq_redemption, faq_upgrade, faq_warranty
+from actions.desk import desk
+from actions.points import language_of
 from actions.topics import Answer, selected_topic, topic_scores
+from bot.services.points import terms_figures
 from bot.services.topics import programs_to_offer
 
 CHOSEN_TOPIC = "faq_topic"  # entity a "which program?" button sends
+# Programs whose terms exist only in English: asked in another language, the answer is
+# what the program is and where it applies, in that language (issue #11).
+ENGLISH_ONLY = {"red": "utter_program_elsewhere_red", "war": "utter_program_elsewhere_war",
+                "exc": "utter_program_elsewhere_exc", "upg": "utter_program_elsewhere_upg"}  # fmt: skip
 
 # Topics a decision answers (True: answered; False: the topic's own response is said).
 DECIDED_TOPICS: dict[str, Answer] = {
@@ -76,7 +83,20 @@ class ActionAnswerFaq(Action):
                 dispatcher.utter_message(response="utter_which_program", buttons=buttons)
                 return []
             topic, utter = selected
+        language = language_of(tracker)
+        elsewhere = ENGLISH_ONLY.get(topic.removeprefix("faq/").split("_", 1)[0])
+        if language not in (None, "en") and elsewhere:
+            dispatcher.utter_message(response=elsewhere)
+            return []
         decided = DECIDED_TOPICS.get(topic)
         if decided is None or not decided(dispatcher, tracker):
-            dispatcher.utter_message(response=utter)
+            dispatcher.utter_message(response=utter, **_figures(topic, language))
         return []
+
+
+def _figures(topic: str, language: str | None) -> dict[str, Any]:
+    """The program figures a terms text names ({expiry_months}, {countries}...), written
+    in the conversation's language: each figure lives once, in the program data."""
+    if topic.startswith("faq/pts_"):
+        return terms_figures(desk().points_program(language))
+    return {}

@@ -13,21 +13,23 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import desk
-from actions.points import country_of, facts_from_message, say_points
+from actions.points import country_of, facts_from_message, language_of, say_points
 from actions.topics import Answer
 
 
 def _worth(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """faq/pts_coupon_values with a balance: what it is worth and the coupons it affords."""
     facts = facts_from_message(tracker)
-    return facts.balance is not None and say_points(dispatcher, "worth", facts, country_of(tracker))
+    return facts.balance is not None and say_points(
+        dispatcher, "worth", facts, country_of(tracker), language_of(tracker)
+    )
 
 
 def _discount(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """faq/pts_balance_discount with a balance: whether it reaches the minimum (PTS-4)."""
     facts = facts_from_message(tracker)
     return facts.balance is not None and say_points(
-        dispatcher, "discount", facts, country_of(tracker)
+        dispatcher, "discount", facts, country_of(tracker), language_of(tracker)
     )
 
 
@@ -35,7 +37,7 @@ def _expiry(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """faq/pts_expiry with the day points were earned: until when they count (PTS-5)."""
     facts = facts_from_message(tracker)
     return facts.earned_on is not None and say_points(
-        dispatcher, "expiry", facts, country_of(tracker)
+        dispatcher, "expiry", facts, country_of(tracker), language_of(tracker)
     )
 
 
@@ -43,7 +45,7 @@ def _credit(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """faq/pts_credit_time with the day of the activity: the day points arrive by (PTS-3)."""
     facts = facts_from_message(tracker)
     return facts.earned_on is not None and say_points(
-        dispatcher, "credit", facts, country_of(tracker)
+        dispatcher, "credit", facts, country_of(tracker), language_of(tracker)
     )
 
 
@@ -52,10 +54,12 @@ def _join(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     activity named ("how many points for registering"): its PTS-2 points."""
     country = country_of(tracker)
     if country is not None and not desk().points_membership(country).eligible:
-        return say_points(dispatcher, "program", facts_from_message(tracker), country)
+        return say_points(
+            dispatcher, "program", facts_from_message(tracker), country, language_of(tracker)
+        )
     facts = facts_from_message(tracker)
     if facts.question == "earn" and facts.activities:
-        return say_points(dispatcher, "earn", facts, country)
+        return say_points(dispatcher, "earn", facts, country, language_of(tracker))
     return False
 
 
@@ -70,7 +74,9 @@ def _members_only(answer: Answer) -> Answer:
     def run(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         country = country_of(tracker)
         if country is not None and not desk().points_membership(country).eligible:
-            return say_points(dispatcher, "program", facts_from_message(tracker), country)
+            return say_points(
+                dispatcher, "program", facts_from_message(tracker), country, language_of(tracker)
+            )
         return answer(dispatcher, tracker)
 
     return run

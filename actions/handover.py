@@ -25,10 +25,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
-from bot import errors, services
+from bot import errors, language, services
 from bot.services.handover import LimitExceeded  # bot.limits, raised by the use case
 
 log = logging.getLogger(__name__)
+
+LANGUAGE_SLOT = "language"
 
 RESPONSES = {
     "handed_over": "utter_handover_started",
@@ -158,6 +160,13 @@ class ActionSessionStart(Action):
                 for name, value in tracker.current_slot_values().items()
                 if value is not None and name != "session_started_metadata"
             ]
+        else:
+            # The customer's language outlives a session; at the very start the channel
+            # gives a first guess (the page's lang, the WhatsApp number's country code).
+            metadata = tracker.get_slot("session_started_metadata")
+            kept = tracker.get_slot(LANGUAGE_SLOT) or language.of_channel(metadata)
+            if kept:
+                events.append(SlotSet(LANGUAGE_SLOT, kept))
         events.append(ActionExecuted("action_listen"))
         held = await asyncio.to_thread(desk().open_handover, tracker.sender_id)
         if held is not None:

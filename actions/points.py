@@ -31,7 +31,10 @@ from bot.services.points import (
     canned_topic,
     question_asked,
     read_points_message,
+    terms_figures,
 )
+
+LANGUAGE_SLOT = "language"
 
 QUESTIONS = ("worth", "discount", "earn", "expiry", "credit", "clawback", "countries", "program")
 # What a question picked from the menu asks next, to compute the customer's own figures.
@@ -123,16 +126,25 @@ def _iso(value: Any) -> date | None:
         return None
 
 
+def language_of(tracker: Tracker) -> str | None:
+    """The conversation's language (the ``language`` slot): the program's sentences and
+    formats follow it; the responses' own variations follow the slot by themselves."""
+    value = tracker.get_slot(LANGUAGE_SLOT)
+    return str(value) if value else None
+
+
 def say_points(
     dispatcher: CollectingDispatcher,
     question: str,
     facts: PointsFacts,
     country: services.Country | None,
+    language: str | None = None,
 ) -> bool:
     """Answer ``question`` from ``facts`` (True), or say nothing (False). Shared by the
     form's answer and the faq topics that a decision answers (actions/faq_points.py)."""
+    program = desk().points_program(language)
     if country is not None:
-        membership = desk().points_membership(country)
+        membership = desk().points_membership(country, language)
         if not membership.eligible:
             dispatcher.utter_message(
                 response="utter_points_not_member",
@@ -141,15 +153,16 @@ def say_points(
                 next_step=membership.next_step,
             )
             return True
+    figures = terms_figures(program)
     if question == "program":
-        dispatcher.utter_message(response="utter_points_info")
+        dispatcher.utter_message(response="utter_points_info", **figures)
         return True
-    answer = answer_points(desk().points_program(), question, facts, desk().points_today(country))
+    answer = answer_points(program, question, facts, desk().points_today(country))
     if answer is None:
-        topic = canned_topic(desk().points_program(), question)
+        topic = canned_topic(program, question)
         if topic is None:
             return False
-        dispatcher.utter_message(response=f"utter_faq/{topic}")  # its terms text says it
+        dispatcher.utter_message(response=f"utter_faq/{topic}", **figures)  # its terms text
         return True
     dispatcher.utter_message(response=f"utter_points_{answer.kind}", **answer.values)
     return True
@@ -317,7 +330,9 @@ class ActionAnswerPoints(Action):
             if question == "earn" and tracker.get_slot("points_ask_figures") and member:
                 self._earned(dispatcher, tracker, country)
             else:
-                say_points(dispatcher, question, facts_from_slots(tracker), country)
+                say_points(
+                    dispatcher, question, facts_from_slots(tracker), country, language_of(tracker)
+                )
         except errors.BotError as exc:
             dispatcher.utter_message(response=response_for(exc), **exc.details)
         return forget_points()
@@ -335,11 +350,12 @@ class ActionAnswerPoints(Action):
             first_reviews=services.read_count(tracker.get_slot("points_reviews")),
             fuel_days=services.read_count(tracker.get_slot("points_fuel_days")),
         )
-        earnings = desk().points_earned(plan, country)
+        language = language_of(tracker)
+        earnings = desk().points_earned(plan, country, language)
         by_kind = earnings.by_kind
         dispatcher.utter_message(
             response="utter_points_earned",
-            total=services.thousands(earnings.total),
+            total=services.thousands(earnings.total, language),
             purchase=by_kind.get("purchase", 0),
             shares=by_kind.get("share", 0),
             reviews=by_kind.get("review", 0),

@@ -18,9 +18,11 @@ from pathlib import Path
 from bot.bootstrap import Desk
 from bot.device_import import read_file
 from bot.errors import BotError, InvalidAgent
+from bot.language import languages
 from bot.privacy import install_masking
 from bot.programs import load_programs, warnings_for
-from bot.settings import Settings
+from bot.settings import ROOT, Settings
+from bot.translations import missing_translations
 
 
 def _programs_check(desk: Desk, _args: argparse.Namespace) -> int:
@@ -29,6 +31,12 @@ def _programs_check(desk: Desk, _args: argparse.Namespace) -> int:
         for warning in warnings_for(program):
             print(f"warning: {warning}")
         print(f"ok: {program.source}: {program.id} — {program.summary()}")
+    gaps = missing_translations(ROOT / "domain.yml", ROOT / "data" / "email")
+    for gap in gaps:
+        print(f"error: translation missing: {gap}")
+    if gaps:
+        return 1
+    print(f"ok: every text a Mi Points member meets is in {', '.join(languages().codes)}")
     return 0
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import formats
 from bot.calendar import WorkingCalendar
 from bot.errors import ConfigurationError, InvalidAgent
 from bot.programs.fields import Fields, read_fields
@@ -101,10 +102,11 @@ class Territory:
         """Minutes until an agent answers, with ``customers_ahead`` already waiting (HND-2)."""
         return self.first_reply_minutes + max(customers_ahead, 0) * self.minutes_per_customer_ahead
 
-    def describe(self, moment: datetime) -> str:
-        """A moment as customers read it: ``Monday 2 October 2023 at 09:00 (UK time)``."""
+    def describe(self, moment: datetime, language: str | None = None) -> str:
+        """A moment as customers read it: ``Monday 2 October 2023 at 09:00 (UK time)``,
+        in the conversation's language (bot/formats.py)."""
         local = moment.astimezone(ZoneInfo(self.time_zone))
-        return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({self.time_label})"
+        return f"{formats.weekday_moment(local, language)} ({self.time_label})"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import language
 from bot.bootstrap import Desk
 from bot.channels import guard
 from bot.errors import BadWebhookSignature, MalformedWebhook
@@ -216,7 +217,11 @@ class WhatsAppInput(guard.Limited, InputChannel):
                         message.wa_id,
                         input_channel=self.name(),
                         message_id=message.message_id,
-                        metadata={"whatsapp": {"type": message.meta_type, "kind": message.kind}},
+                        metadata={
+                            "whatsapp": {"type": message.meta_type, "kind": message.kind},
+                            # a first guess at the language (+34 Spanish...), not the number
+                            "calling_code": language.calling_code(message.wa_id),
+                        },
                     )
                 )
             except Exception:  # one bad message must not stop the others; logged, masked

@@ -16,11 +16,20 @@ class Email:
 
 
 class Templates:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, language: str | None = None) -> None:
         self.directory = directory
+        self.language = language
+
+    def in_language(self, language: str | None) -> Templates:
+        """The same templates, each in ``language`` (data/email/<language>/<name>.txt)
+        where it has one, else in English."""
+        return Templates(self.directory, language)
 
     def render(self, name: str, to: str, **values: object) -> Email:
         path = self.directory / f"{name}.txt"
+        translated = self.directory / (self.language or "") / f"{name}.txt"
+        if self.language and translated.is_file():
+            path = translated
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:

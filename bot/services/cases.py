@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import errors
+from bot import errors, formats
 from bot.calendar import end_of_day
 from bot.cases import (
     STAFF_VERBS,
@@ -197,11 +197,13 @@ def deadline_text(moment: datetime) -> str:
     return f"{moment:%H:%M} on {moment:%A} {long_date(moment)}"
 
 
-def _due_text(due_at: datetime, program: RedemptionProgram) -> str:
+def _due_text(due_at: datetime, program: RedemptionProgram, language: str | None = None) -> str:
     local = _local(due_at, program)
     # Day-based promises end at 23:59 and read as a date; a callback may name a time.
     if (local.hour, local.minute) == (23, 59):
-        return f"{local:%A} {long_date(local)}"
+        return formats.weekday_date(local, language)
+    if language and language != "en":
+        return formats.weekday_moment(local, language)
     return f"{local:%H:%M} on {local:%A} {long_date(local)}"
 
 
@@ -294,15 +296,17 @@ def _email(
     template: str,
     case: Case,
     now: datetime,
+    language: str | None = None,
     **values: object,
 ) -> None:
     """Queue the message about ``case`` in the caller's transaction: by email, and on
     WhatsApp too when the case came from a WhatsApp conversation (the outbox then sends
-    free text inside the 24-hour window and the approved template outside it)."""
+    free text inside the 24-hour window and the approved template outside it); in the
+    customer's language where the template has one (data/email/<language>/)."""
     addresses = [a for a in (case.email, _whatsapp_of(uow, case)) if a]
     ident = _identifier_of(case)
     for address in addresses:
-        _queue(uow, templates, program, template, case, now, address, ident, values)
+        _queue(uow, templates, program, template, case, now, address, ident, values, language)
 
 
 def _whatsapp_of(uow: UnitOfWork, case: Case) -> str | None:
@@ -322,8 +326,9 @@ def _queue(
     address: str,
     ident: Identifier | None,
     values: Mapping[str, object],
+    language: str | None = None,
 ) -> None:
-    message = templates.render(
+    message = templates.in_language(language).render(
         template,
         address,
         **template_values(
@@ -332,7 +337,7 @@ def _queue(
             product=case.product or "",
             identifier_label=ident.label if ident else "",
             masked_identifier=ident.masked if ident else "",
-            due_date=_due_text(case.due_at, program),
+            due_date=_due_text(case.due_at, program, language),
             appeal_days=program.appeal_working_days,
             **values,
         ),
@@ -529,6 +534,7 @@ def open_callback_case(
     facts: Mapping[str, object],
     email: str | None = None,
     due: date | datetime,
+    language: str | None = None,
 ) -> CaseView:
     """A person to call back (the handover outside staffed hours): what was collected so
     far (may be partial), an optional email for the acknowledgement, and the due date or
@@ -570,7 +576,7 @@ def open_callback_case(
             conversation_id=conversation_id[:120],
             contact_channel=channel[:40],
         )
-        _email(uow, ports.templates, program, "case_callback_opened", case, now)
+        _email(uow, ports.templates, program, "case_callback_opened", case, now, language=language)
         view = _view(repo, program, case, now)
         uow.commit()
     return view

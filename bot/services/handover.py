@@ -62,6 +62,7 @@ class CallbackRequest:
     reason: str
     facts: dict[str, str]
     transcript: tuple[Line, ...]
+    language: str | None = None  # the conversation's: the acknowledgement is written in it
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def callback_case_values(request: CallbackRequest) -> dict[str, Any]:
         },
         "email": email,
         "due": request.opens_at + timedelta(minutes=request.territory.expected_wait(0)),
+        "language": request.language,
     }
 
 
@@ -158,6 +160,8 @@ def request_handover(request: HandoverRequest, ports: HandoverPorts) -> Handover
     facts = select_facts(rules, request.slots)
     transcript = request.transcript[-rules.transcript_lines :]
     label = conversation_label(request.conversation_id)
+    language = request.slots.get("language")  # the conversation's (issue #11)
+    language = str(language) if language else None
     if not territory.is_staffed(now):
         opens = territory.next_opening(now)
         reference = ""
@@ -171,6 +175,7 @@ def request_handover(request: HandoverRequest, ports: HandoverPorts) -> Handover
                     reason,
                     facts,
                     transcript,
+                    language,
                 )
             )
         log.info(
@@ -181,7 +186,10 @@ def request_handover(request: HandoverRequest, ports: HandoverPorts) -> Handover
             reference or "not opened",
         )
         return HandoverResult(
-            "out_of_hours", territory, opens_at=territory.describe(opens), case_reference=reference
+            "out_of_hours",
+            territory,
+            opens_at=territory.describe(opens, language),
+            case_reference=reference,
         )
     with UnitOfWork(ports.engine) as uow:
         records = HandoverRepository(uow.connection)

@@ -219,11 +219,29 @@ async def test_a_signed_text_reaches_rasa_once_and_the_reply_reaches_the_custome
         "whatsapp",
     )
     assert message.message_id.startswith("wamid.")
-    assert message.metadata == {"whatsapp": {"type": "text", "kind": "text"}}
+    assert message.metadata == {
+        "whatsapp": {"type": "text", "kind": "text"},
+        "calling_code": None,  # +1: not a country whose language we write
+    }
     [reply] = graph.sent
     assert (
         reply["to"] == WA_ID and reply["text"]["body"] == "You said: Does it come in another color?"
     )
+
+
+@pytest.mark.parametrize(("wa_id", "code"), [("34611222333", "34"), ("393331234567", "39")])
+async def test_a_spanish_or_italian_number_passes_its_calling_code_not_the_number(
+    server, wa_id, code
+):
+    body = json.loads(payload("text"))
+    value = body["entry"][0]["changes"][0]["value"]
+    value["messages"][0]["from"] = wa_id
+    value["contacts"][0]["wa_id"] = wa_id
+    assert await server.post(json.dumps(body).encode()) == (200, "EVENT_RECEIVED")
+    await server.channel.drain()
+    [message] = server.agent.messages
+    assert message.metadata["calling_code"] == code  # the session starts in its language
+    assert wa_id not in json.dumps(message.metadata)
 
 
 async def test_meta_gets_its_200_before_the_message_is_handled(server):

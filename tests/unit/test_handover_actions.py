@@ -172,3 +172,27 @@ async def test_a_new_session_keeps_a_conversation_a_person_holds_paused(desk):
     await run([user("a person please", "human_handoff")])
     held = await start.run(CollectingDispatcher(), tracker([user("hi", "greet")]), DOMAIN)
     assert held[0] == SessionStarted() and held[-1] == ConversationPaused()
+
+
+@pytest.mark.parametrize(
+    ("metadata", "language"),
+    [({"calling_code": "34"}, "es"), ({"lang": "fr-FR"}, "fr"), ({"calling_code": "44"}, None)],
+)
+async def test_a_new_conversation_starts_in_the_language_its_channel_suggests(
+    desk, metadata, language
+):
+    started = await ActionSessionStart().run(
+        CollectingDispatcher(),
+        tracker([user("hi", "greet")], slots={"session_started_metadata": metadata}),
+        DOMAIN,
+    )
+    chosen = [e["value"] for e in started if e.get("event") == "slot" and e["name"] == "language"]
+    assert chosen == ([language] if language else [])
+
+
+async def test_a_new_session_keeps_the_language_the_customer_chose(desk):
+    slots = {"language": "it", "session_started_metadata": {"calling_code": "34"}}
+    started = await ActionSessionStart().run(
+        CollectingDispatcher(), tracker([user("ciao", "greet")], slots=slots), DOMAIN
+    )
+    assert SlotSet("language", "it") in started

@@ -41,6 +41,42 @@
     missingClientNotice:
       "The chat cannot start: the socket.io client is missing on the server. Run `make web` there, then reload this page.",
     offlineNotice: "Connecting to the assistant…",
+    typingLabel: "The assistant is typing",
+  };
+
+  // The widget's own labels in the other languages the assistant writes (issue #11);
+  // English is DEFAULTS. Chosen by the script's data-lang, else the page's <html lang>.
+  var LABELS = {
+    es: {
+      title: "Atención de promociones de Xiaomi",
+      placeholder: "Escribe un mensaje…",
+      sendLabel: "Enviar",
+      resetLabel: "Nuevo chat",
+      agentLabel: "Agente",
+      missingClientNotice: "El chat no puede iniciarse: falta el cliente socket.io en el servidor. Ejecuta `make web` allí y vuelve a cargar esta página.",
+      offlineNotice: "Conectando con el asistente…",
+      typingLabel: "El asistente está escribiendo",
+    },
+    fr: {
+      title: "Service promotions Xiaomi",
+      placeholder: "Écrivez un message…",
+      sendLabel: "Envoyer",
+      resetLabel: "Nouvelle conversation",
+      agentLabel: "Conseiller",
+      missingClientNotice: "Le chat ne peut pas démarrer : le client socket.io est absent du serveur. Lancez `make web` sur le serveur, puis rechargez cette page.",
+      offlineNotice: "Connexion à l'assistant…",
+      typingLabel: "L'assistant est en train d'écrire",
+    },
+    it: {
+      title: "Assistenza promozioni Xiaomi",
+      placeholder: "Scrivi un messaggio…",
+      sendLabel: "Invia",
+      resetLabel: "Nuova chat",
+      agentLabel: "Operatore",
+      missingClientNotice: "La chat non può partire: sul server manca il client socket.io. Esegui `make web` sul server, poi ricarica questa pagina.",
+      offlineNotice: "Connessione all'assistente in corso…",
+      typingLabel: "L'assistente sta scrivendo",
+    },
   };
 
   // --- storage: localStorage when allowed, memory otherwise (private modes) ----------
@@ -228,7 +264,7 @@
 
     this.typing = document.createElement("div");
     this.typing.className = "chat-typing";
-    this.typing.setAttribute("aria-label", "The assistant is typing");
+    this.typing.setAttribute("aria-label", this.options.typingLabel);
     this.typing.hidden = true;
     for (var i = 0; i < 3; i++) this.typing.appendChild(document.createElement("span"));
 
@@ -357,7 +393,11 @@
       this.pending.push(payload);
       return;
     }
-    this.socket.emit("user_uttered", { message: payload, session_id: this.sessionId });
+    this.socket.emit("user_uttered", {
+      message: payload,
+      session_id: this.sessionId,
+      metadata: { lang: this.options.lang },
+    });
   };
 
   ChatWidget.prototype.receive = function (data) {
@@ -414,6 +454,7 @@
       this.socket.emit("user_uttered", {
         message: this.options.initPayload,
         session_id: this.sessionId,
+        metadata: { lang: this.options.lang },
       });
       this.setTyping(true);
     }
@@ -465,11 +506,20 @@
     if (data.initPayload) options.initPayload = data.initPayload;
     if (data.title) options.title = data.title;
     if (data.element) options.element = data.element;
+    if (data.lang) options.lang = data.lang;
     return options;
   }
 
+  // "es", "fr-FR" -> "es", "fr"; the page's language when the script names none.
+  function languageOf(options) {
+    var tag = options.lang || document.documentElement.lang || "en";
+    return String(tag).toLowerCase().split(/[-_]/)[0];
+  }
+
   function init(options) {
-    var o = Object.assign({}, DEFAULTS, script ? fromDataset(script.dataset) : {}, options || {});
+    var given = Object.assign({}, script ? fromDataset(script.dataset) : {}, options || {});
+    var lang = languageOf(given);
+    var o = Object.assign({}, DEFAULTS, LABELS[lang] || {}, given, { lang: lang });
     var root = typeof o.element === "string" ? document.querySelector(o.element) : o.element;
     if (!root) throw new Error("chat widget: no element " + o.element);
     if (root.id !== "chat-widget") root.id = "chat-widget";
