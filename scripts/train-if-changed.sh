@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Train a model only when config, domain, training data or the trained vote step
-# (bot/channels/nlu_vote.py) changed. The model is
+# (bot/channels/nlu_vote.py, bot/channels/nlu_language.py) changed. The model is
 # named after a fingerprint of its inputs, so an unchanged tree reuses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fingerprint=$(cat config.yml domain.yml bot/channels/nlu_vote.py $(find data/nlu data/rules data/stories -name '*.yml' | sort) \
+fingerprint=$(cat config.yml domain.yml bot/channels/nlu_vote.py bot/channels/nlu_language.py $(find data/nlu data/rules data/stories -name '*.yml' | sort) \
   | sha256sum | cut -c1-16)
 model="models/model-$fingerprint.tar.gz"
 if [ -f "$model" ]; then

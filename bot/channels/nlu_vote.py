@@ -44,7 +44,12 @@ class LexicalVote(GraphComponent):
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "C": 10.0,
-            "max_iter": 2000,
+            # saga reaches the same held-out figures as lbfgs in a third of the time
+            # on 2 cores (10 s instead of 30 s on data/nlu, issue #10 item 5).
+            "solver": "saga",
+            "tol": 1e-3,
+            "max_iter": 500,
+            "random_seed": 42,
             "min_df": 1,
             "ranking_length": 10,
         }
@@ -119,7 +124,13 @@ class LexicalVote(GraphComponent):
                 min_df=self.config["min_df"],
             ),
         )
-        classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
+        classifier = LogisticRegression(
+            C=self.config["C"],
+            solver=self.config["solver"],
+            tol=self.config["tol"],
+            max_iter=self.config["max_iter"],
+            random_state=self.config["random_seed"],
+        )
         self.pipeline = make_pipeline(features, classifier)
         self.pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
         import skops.io as sio
