@@ -69,7 +69,8 @@ def build(skip_answers: bool) -> str:
 
     ours_predictions, ours_seconds = measure.model_predictions(model, examples)
     start = time.monotonic()
-    base_predictions = measure.baseline_predict(measure.train_baseline(train), texts)
+    baseline = measure.train_baseline(train)
+    base_predictions = measure.baseline_predict(baseline, texts)
     base_seconds = time.monotonic() - start
     ours = measure.score(examples, ours_predictions)
     base = measure.score(examples, base_predictions)
@@ -151,6 +152,8 @@ def build(skip_answers: bool) -> str:
         "(`rasa test --fail-on-prediction-errors`) | | | |"
     )
     add("")
+
+    _languages(add, model, baseline, floors)
 
     add("## Overall")
     add("")
@@ -258,6 +261,52 @@ def build(skip_answers: bool) -> str:
         "data, not unseen messages."
     )
     return "\n".join(out) + "\n"
+
+
+def _languages(add, model: Path, baseline, floors: dict) -> None:
+    """Issue #11: each language's held-out set, ours beside the baseline from this run."""
+    figures = measure.language_figures(model)
+    wanted = floors["languages"]["targets"]
+    add("## Languages (issue #11)")
+    add("")
+    add(
+        "Held-out sets `tests/nlu/languages/*.yml`, written by helpers who never read "
+        "`data/nlu/`; English is `tests/nlu/heldout.yml`. *Language right*: the language "
+        "a new conversation's reply is written in (what the message decides, else English; "
+        "Hinglish/Roman Urdu is answered in English) over messages of two words or more."
+    )
+    add("")
+    add(
+        "| set | messages | intent macro-F1 ours | baseline | target | met | faq topic "
+        "accuracy ours | baseline | language right |"
+    )
+    add("|---|---|---|---|---|---|---|---|---|")
+    right = total = 0
+    for name, row in figures.items():
+        sets = dict(measure.LANGUAGE_SETS, en=measure.HELDOUT)
+        examples = measure.load_examples(sets[name])
+        base = measure.score(
+            examples, measure.baseline_predict(baseline, [e.text for e in examples])
+        )
+        target = wanted["intent_macro_f1"].get(name)
+        ours_f1 = row["intent"]["macro_f1"]
+        topic = row["faq"]["topic_accuracy"] if row["faq"]["messages"] else None
+        base_topic = base["faq"]["topic_accuracy"] if base["faq"]["messages"] else None
+        add(
+            f"| {name} | {row['messages']} | {f3(ours_f1)} | {f3(base['intent']['macro_f1'])} "
+            f"| {f2(target)} | {yes(None if target is None else ours_f1 >= target)} "
+            f"| {f3(topic)} | {f3(base_topic)} | {f3(row['language']['accuracy'])} "
+            f"({row['language']['messages']}) |"
+        )
+        right += row["language"]["accuracy"] * row["language"]["messages"]
+        total += row["language"]["messages"]
+    share = right / total
+    add("")
+    add(
+        f"Language chosen right for {share:.3f} of {total} held-out messages of two words or "
+        f"more (target {wanted['language_accuracy']:.2f}: {yes(share >= wanted['language_accuracy'])})."
+    )
+    add("")
 
 
 def _prf(figures: dict | None) -> str:

@@ -29,6 +29,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "answers" / "questions.yml"
+# Mi Points and privacy questions in Spanish, French and Italian (issue #11): the reply
+# must cite the rules and be written in the question's language.
+LANGUAGE_QUESTIONS = ROOT / "tests" / "answers" / "questions_languages.yml"
 LIMITS = ROOT / "tests" / "answers" / "limits.yml"
 RESULTS = ROOT / "results" / "answers.json"
 RULE_ID = re.compile(r"\b([A-Z]{2,4})-(\d+)\b")
@@ -41,6 +44,7 @@ class Question:
     q: str
     cite: tuple[str, ...]
     program: str
+    language: str | None = None  # the reply must be in it (None: English set, not checked)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class Outcome:
 
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
     return [
-        Question(item["q"], tuple(item["cite"]), item["program"])
+        Question(item["q"], tuple(item["cite"]), item["program"], item.get("language"))
         for item in yaml.safe_load(path.read_text())
     ]
 
@@ -87,11 +91,19 @@ def cited_ids(text: str) -> list[str]:
     return [f"{p}-{n}" for p, n in RULE_ID.findall(text) if p in PROGRAMS]
 
 
-def judge(cite: Sequence[str], said: Sequence[Said], form: str | None = None) -> Verdict:
-    """Does the reply cite every rule of CITE outside a form's own question?"""
+def judge(
+    cite: Sequence[str],
+    said: Sequence[Said],
+    form: str | None = None,
+    language: str | None = None,
+) -> Verdict:
+    """Does the reply cite every rule of CITE outside a form's own question (and, for a
+    question in another language, is it written in that language)?"""
     answers = [m for m in said if not (m.response or "").startswith("utter_ask_")]
     cited = tuple(dict.fromkeys(cited_ids(" ".join(m.text for m in answers))))
     missing = tuple(rule for rule in cite if rule not in cited)
+    if language is not None and written_in(" ".join(m.text for m in said)) != language:
+        return Verdict(False, "wrong language", cited, missing)
     if not missing:
         return Verdict(True, "answered", cited, missing)
     if any((m.response or "") in FALLBACKS for m in said):
@@ -105,6 +117,13 @@ def judge(cite: Sequence[str], said: Sequence[Said], form: str | None = None) ->
     else:
         kind = "wrong rule" if cited else "no rule"
     return Verdict(False, kind, cited, missing)
+
+
+def written_in(text: str) -> str | None:
+    """The language a reply is written in, as the assistant itself would read it."""
+    from bot.language import of_message
+
+    return of_message(re.sub(r"\([A-Z]{2,4}-[^)]*\)", " ", text))  # rule IDs say nothing
 
 
 def ask_all(
@@ -130,7 +149,7 @@ def ask_all(
         outcomes.append(
             Outcome(
                 question,
-                judge(question.cite, said, form),
+                judge(question.cite, said, form, question.language),
                 [m.get("text", "") for m in reply.json()],
                 intent=(parsed.get("intent") or {}).get("name"),
                 topic=selector.get("response", {}).get("intent_response_key"),
@@ -174,7 +193,10 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 
 
 def questions_digest(path: Path = QUESTIONS) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    sha = hashlib.sha256(path.read_bytes())
+    if path == QUESTIONS and LANGUAGE_QUESTIONS.exists():
+        sha.update(LANGUAGE_QUESTIONS.read_bytes())
+    return sha.hexdigest()[:16]
 
 
 def assistant_digest() -> str:
@@ -190,8 +212,18 @@ def assistant_digest() -> str:
 
 
 def write_results(outcomes: Sequence[Outcome], model: str, seconds: float) -> dict[str, Any]:
-    """results/answers.json: the summary, where it came from, and every question's verdict."""
-    result = summarise(outcomes) | {
+    """results/answers.json: the summary (the English set's score; the other languages'
+    apart), where it came from, and every question's verdict."""
+    english = [o for o in outcomes if o.question.language is None]
+    others = [o for o in outcomes if o.question.language is not None]
+    result = summarise(english) | {
+        "languages": summarise(others)
+        | {
+            "by_language": {
+                code: summarise([o for o in others if o.question.language == code])["score"]
+                for code in sorted({o.question.language for o in others if o.question.language})
+            }
+        },
         "model": model,
         "questions_digest": questions_digest(),
         "assistant_digest": assistant_digest(),
@@ -201,6 +233,7 @@ def write_results(outcomes: Sequence[Outcome], model: str, seconds: float) -> di
             {
                 "q": o.question.q,
                 "program": o.question.program,
+                "language": o.question.language,
                 "cite": list(o.question.cite),
             }
             | asdict(o.verdict)
@@ -222,11 +255,18 @@ def report(result: dict[str, Any]) -> str:
     for name, row in result["programs"].items():
         lines.append(f"  {name:<5} {row['passed']:>3}/{row['questions']:<3} {row['score']:.2f}")
     lines.append("failures: " + ", ".join(f"{k} {n}" for k, n in result["failures"].items()))
+    other = result.get("languages")
+    if other and other["questions"]:
+        lines.append(
+            f"in es/fr/it: {other['passed']}/{other['questions']} = {other['score']:.3f}  "
+            + ", ".join(f"{code} {score:.2f}" for code, score in other["by_language"].items())
+        )
     for item in result["items"]:
         if not item["passed"]:
             got = ", ".join(item["cited"]) or "no rule"
             lines.append(
-                f"  [{item['program']}] {item['q']!r}: wants {', '.join(item['cite'])}, "
+                f"  [{item['program']}{'/' + item['language'] if item.get('language') else ''}]"
+                f" {item['q']!r}: wants {', '.join(item['cite'])}, "
                 f"got {got} ({item['kind']}; intent {item['intent']}, topic {item['topic']}"
                 + (f", form {item['form']})" if item["form"] else ")")
             )
@@ -238,6 +278,8 @@ def measure(tmp: Path, model: str) -> dict[str, Any]:
     from tests.servers import running_assistant
 
     questions = load_questions()
+    if LANGUAGE_QUESTIONS.exists():
+        questions += load_questions(LANGUAGE_QUESTIONS)
     start = time.monotonic()
     with running_assistant(
         tmp,

@@ -41,3 +41,18 @@ def test_the_terms_answer_score_is_at_least_its_floor(result):
         f"terms answers fell to {result['score']:.3f}, below the floor {floor:.2f} "
         "(tests/nlu/floors.yml); the failures are printed above and in results/answers.json"
     )
+
+
+def test_mi_points_and_privacy_asked_in_spanish_french_italian_are_answered_in_kind(result):
+    """Issue #11: each reply cites the rules and is written in the question's language."""
+    floor = measure.load_floors()["answers"]["languages_score"]
+    languages = result["languages"]
+    assert languages["questions"] >= 50
+    assert languages["score"] >= floor, (
+        f"es/fr/it answers at {languages['score']:.3f}, below the floor {floor:.2f}: "
+        + "; ".join(
+            f"{i['language']} {i['q']!r} ({i['kind']})"
+            for i in result["items"]
+            if i.get("language") and not i["passed"]
+        )
+    )

@@ -60,7 +60,7 @@ def test_filling_a_responses_buttons_logs_no_error_and_keeps_the_payload(name, c
 
 
 def test_a_button_sends_single_braces_after_filling():
-    [variant] = DOMAIN.responses["utter_ask_points_question"]
+    variant, *translations = DOMAIN.responses["utter_ask_points_question"]  # en, es, fr, it
     slots = {"points_question": None}
     [first, *_] = interpolator.interpolate(copy.deepcopy(variant["buttons"]), slots)
     assert first["payload"] == '/inform{"points_question": "worth"}'

@@ -28,6 +28,7 @@ TRAINING = ROOT / "data" / "nlu"
 RESULTS = ROOT / "results" / "nlu"
 FLOORS = ROOT / "tests" / "nlu" / "floors.yml"
 FAQ = "faq"
+LANGUAGE_ENTITY = "language"  # bot/channels/nlu_language.py: the message as a whole
 TOP_CONFUSIONS = 15
 
 Span = tuple[int, int, str]  # start, end, entity type
@@ -47,6 +48,7 @@ class Prediction:
     confidence: float
     fallback: bool | None = None  # below the FallbackClassifier threshold; None: no fallback
     entities: frozenset[Span] | None = None  # None: the classifier extracts no entities
+    language: str | None = None  # the language the message decides (None: it does not)
 
 
 def intent_of(label: str) -> str:
@@ -261,8 +263,8 @@ def model_predictions(
     results/nlu/ and reused for the same model and held-out messages."""
     import time
 
-    cache = RESULTS / "ours-predictions.json"
     key = {"model": model.name, "examples": _examples_digest(examples)}
+    cache = RESULTS / f"ours-predictions-{key['examples']}.json"  # one per set of messages
     if reuse and cache.exists():
         stored = json.loads(cache.read_text())
         if stored.get("key") == key and "seconds" in stored:
@@ -287,6 +289,7 @@ def _prediction(row: dict) -> Prediction:
         row["confidence"],
         row["fallback"],
         frozenset(tuple(span) for span in row["entities"]),
+        row.get("language"),
     )
 
 
@@ -316,12 +319,17 @@ def _parse_all(model: Path, texts: Sequence[str]) -> list[Prediction]:
             picked = selector.get(FAQ) or selector.get("default") or {}
             topic = picked.get("response", {}).get("intent_response_key")
             label = topic if intent["name"] == FAQ and topic else intent["name"]
+            entities = result.get("entities", [])
             spans = frozenset(
                 (entity["start"], entity["end"], entity["entity"])
-                for entity in result.get("entities", [])
+                for entity in entities
+                if entity["entity"] != LANGUAGE_ENTITY  # the whole message's, not a span
+            )
+            language = next(
+                (str(e["value"]) for e in entities if e["entity"] == LANGUAGE_ENTITY), None
             )
             predictions.append(
-                Prediction(label, topic, float(intent["confidence"]), fallback, spans)
+                Prediction(label, topic, float(intent["confidence"]), fallback, spans, language)
             )
         return predictions
 
@@ -340,3 +348,58 @@ def load_floors() -> dict:
     import yaml
 
     return yaml.safe_load(FLOORS.read_text())
+
+
+# --- languages (issue #11) -----------------------------------------------------------------
+LANGUAGE_SETS = {  # held-out set -> the language the reply must be in
+    "es": ROOT / "tests" / "nlu" / "languages" / "es.yml",
+    "fr": ROOT / "tests" / "nlu" / "languages" / "fr.yml",
+    "it": ROOT / "tests" / "nlu" / "languages" / "it.yml",
+    "hinglish": ROOT / "tests" / "nlu" / "languages" / "hinglish.yml",
+}
+REPLY_LANGUAGE = {"es": "es", "fr": "fr", "it": "it", "hinglish": "en", "en": "en"}
+
+
+_PARSED: dict[str, dict[str, tuple[list[Example], list[Prediction]]]] = {}
+
+
+def held_out_predictions(
+    model: Path, reuse: bool = True
+) -> dict[str, tuple[list[Example], list[Prediction]]]:
+    """Every held-out set (English and the four languages) with our model's predictions,
+    from one parse (one model load) per process: the English and the language stages
+    share it. ``reuse`` as in ``model_predictions`` (results/nlu/ between processes)."""
+    if model.name not in _PARSED:
+        sets = {"en": load_examples(HELDOUT)}
+        sets.update({name: load_examples(path) for name, path in LANGUAGE_SETS.items()})
+        everything = [e for examples in sets.values() for e in examples]
+        predictions, _ = model_predictions(model, everything, reuse=reuse)
+        parsed, start = {}, 0
+        for name, examples in sets.items():
+            parsed[name] = (examples, predictions[start : start + len(examples)])
+            start += len(examples)
+        _PARSED[model.name] = parsed
+    return _PARSED[model.name]
+
+
+def language_figures(model: Path, reuse: bool = True) -> dict[str, dict]:
+    """Per held-out set (the four languages and English): the intent and topic figures of
+    ``score``, and how often the language chosen for a new conversation (what the
+    message decides, else English) is the one to reply in, over messages of two words or
+    more."""
+    figures = {}
+    for name, (examples, mine) in held_out_predictions(model, reuse).items():
+        result = score(examples, mine)
+        longer = [(e, p) for e, p in zip(examples, mine, strict=True) if len(e.text.split()) >= 2]
+        right = sum((p.language or "en") == REPLY_LANGUAGE[name] for _, p in longer)
+        result["language"] = {
+            "messages": len(longer),
+            "accuracy": right / len(longer),
+            "wrong": [
+                [e.text, p.language]
+                for e, p in longer
+                if (p.language or "en") != REPLY_LANGUAGE[name]
+            ][:20],
+        }
+        figures[name] = result
+    return figures
