@@ -4,7 +4,7 @@
 # named after a fingerprint of its inputs, so an unchanged tree reuses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fingerprint=$(cat config.yml domain.yml bot/channels/nlu_vote.py bot/channels/nlu_language.py $(find data/nlu data/rules data/stories -name '*.yml' | sort) \
+fingerprint=$(cat config.yml domain.yml bot/channels/stored_pipeline.py bot/channels/nlu_vote.py bot/channels/nlu_language.py $(find data/nlu data/rules data/stories -name '*.yml' | sort) \
   | sha256sum | cut -c1-16)
 model="models/model-$fingerprint.tar.gz"
 if [ -f "$model" ]; then

@@ -11,24 +11,18 @@ conversation's language. A request to change language ("in English please", inte
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import language
-
-log = logging.getLogger(__name__)
+from bot.channels.stored_pipeline import StoredPipeline
 
 ENTITY = "language"
 CHOOSE_INTENT = "choose_language"
-_FILE = "language.skops"
-_TRUSTED = {"scipy.sparse._csr.csr_matrix"}
 
 
 def _language_of(example: Message) -> str:
@@ -39,55 +33,13 @@ def _language_of(example: Message) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class LanguageOfMessage(GraphComponent):
+class LanguageOfMessage(StoredPipeline):
+    FILE = "language.skops"
+    WITHOUT = "py3langid decides alone"
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"char_ngrams": [1, 4], "alpha": 0.1}
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        pipeline: Any = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.pipeline = pipeline
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageOfMessage:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LanguageOfMessage:
-        import skops.io as sio
-
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / _FILE
-                untrusted = set(sio.get_untrusted_types(file=path))
-                if not untrusted <= _TRUSTED:
-                    raise ValueError(f"unexpected types in {path.name}: {untrusted - _TRUSTED}")
-                pipeline = sio.load(path, trusted=sorted(untrusted))
-        except (ValueError, FileNotFoundError) as exc:
-            log.warning("trained language identifier not loaded (%s); py3langid alone", exc)
-            pipeline = None
-        return cls(config, model_storage, resource, pipeline)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -109,13 +61,9 @@ class LanguageOfMessage(GraphComponent):
             ),
             TfidfVectorizer(sublinear_tf=True),
         )
-        self.pipeline = make_pipeline(features, MultinomialNB(alpha=self.config["alpha"]))
-        self.pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
-        import skops.io as sio
-
-        with self._storage.write_to(self._resource) as directory:
-            sio.dump(self.pipeline, directory / _FILE)
-        return self._resource
+        pipeline = make_pipeline(features, MultinomialNB(alpha=self.config["alpha"]))
+        pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
+        return self.store(pipeline)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -12,22 +12,16 @@ blended confidence. Trained with the model and stored in it with skops (no pickl
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-log = logging.getLogger(__name__)
+from bot.channels.stored_pipeline import StoredPipeline
 
 RETRIEVAL_INTENT = "faq"
-_FILE = "vote.skops"
-# What a stored vote may contain beyond skops' defaults: nothing that runs code.
-_TRUSTED = {"scipy.sparse._csr.csr_matrix"}
 
 
 def _label(message: Message) -> str | None:
@@ -36,7 +30,10 @@ def _label(message: Message) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LexicalVote(GraphComponent):
+class LexicalVote(StoredPipeline):
+    FILE = "vote.skops"
+    WITHOUT = "DIET decides alone"
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
@@ -53,51 +50,6 @@ class LexicalVote(GraphComponent):
             "min_df": 1,
             "ranking_length": 10,
         }
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        pipeline: Any = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.pipeline = pipeline
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LexicalVote:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LexicalVote:
-        import skops.io as sio
-
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / _FILE
-                untrusted = set(sio.get_untrusted_types(file=path))
-                if not untrusted <= _TRUSTED:
-                    raise ValueError(f"unexpected types in {path.name}: {untrusted - _TRUSTED}")
-                pipeline = sio.load(path, trusted=sorted(untrusted))
-        except (ValueError, FileNotFoundError) as exc:
-            log.warning("lexical vote not loaded (%s); DIET decides alone", exc)
-            pipeline = None
-        return cls(config, model_storage, resource, pipeline)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -131,13 +83,9 @@ class LexicalVote(GraphComponent):
             max_iter=self.config["max_iter"],
             random_state=self.config["random_seed"],
         )
-        self.pipeline = make_pipeline(features, classifier)
-        self.pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
-        import skops.io as sio
-
-        with self._storage.write_to(self._resource) as directory:
-            sio.dump(self.pipeline, directory / _FILE)
-        return self._resource
+        pipeline = make_pipeline(features, classifier)
+        pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
+        return self.store(pipeline)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.pipeline is None or not messages:

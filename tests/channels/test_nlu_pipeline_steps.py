@@ -11,6 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.channels.nlu_language import LanguageOfMessage
 from bot.channels.nlu_scope import TermsQuestionScope
 from bot.channels.nlu_vote import LexicalVote
 
@@ -134,3 +135,45 @@ def test_the_scope_step_reads_a_clear_question_as_the_terms_question(tmp_path):
     [request] = scope.process([request])
     assert request.get("intent")["name"] == "redeem_coupon"
     assert request.get("scope") is None
+
+
+LANGUAGE_TRAINING = {
+    "en": ["how many points do i have", "when do my points expire", "talk to a person"],
+    "es": ["cuántos puntos tengo", "cuándo caducan mis puntos", "quiero hablar con alguien"],
+    "fr": ["combien de points j'ai", "quand expirent mes points", "parler à un conseiller"],
+}
+
+
+@pytest.fixture
+def trained_language(tmp_path):
+    messages = [
+        Message(data={"text": text, "intent": "faq", "metadata": {"intent": {"language": code}}})
+        for code, texts in LANGUAGE_TRAINING.items()
+        for text in texts
+    ]
+    storage, resource = LocalModelStorage(tmp_path), Resource("language")
+    step = LanguageOfMessage.create({}, storage, resource, _context())
+    step.train(TrainingData(messages))
+    return LanguageOfMessage.load({}, storage, resource, _context())
+
+
+def _language_entities(message: Message) -> list[dict]:
+    return [e for e in message.get("entities") or [] if e["entity"] == "language"]
+
+
+def test_the_language_step_names_the_language_of_a_clear_message(trained_language):
+    assert trained_language.pipeline is not None  # trained on the intents' language labels
+    [message] = trained_language.process([_diet_says("cuándo caducan mis puntos", "faq", "x")])
+    [entity] = _language_entities(message)
+    assert (entity["value"], entity["start"], entity["end"]) == ("es", 0, 0)
+
+
+def test_a_short_message_gets_no_language(trained_language):
+    [message] = trained_language.process([_diet_says("ok", "affirm", "x")])
+    assert _language_entities(message) == []
+
+
+def test_a_request_for_english_names_english_whatever_it_is_written_in(trained_language):
+    message = _diet_says("¿me puedes escribir en inglés?", "choose_language", "x")
+    [message] = trained_language.process([message])
+    assert [e["value"] for e in _language_entities(message)] == ["en"]
