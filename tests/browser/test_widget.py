@@ -10,7 +10,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -184,29 +187,35 @@ def test_agent_replies_quick_replies_images_and_bold_text_render_as_such(assista
 def test_the_readme_snippet_embeds_a_working_widget_in_another_website(
     assistant, new_page, tmp_path
 ):
-    (tmp_path / "index.html").write_text(
-        f"""<!doctype html><title>A shop</title><h1>Our shop</h1>
+    page_html = f"""<!doctype html><title>A shop</title><h1>Our shop</h1>
         <div id="chat-widget"></div>
         <script src="{assistant.widget_url}static/chat-widget.js"
                 data-init-payload="/greet"></script>"""
-    )
-    handler = functools.partial(QuietHandler, directory=str(tmp_path))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as shop:
-        threading.Thread(target=shop.serve_forever, daemon=True).start()
+    with another_site(tmp_path, page_html) as shop_url:
+        page = new_page("embedded")
+        page.goto(shop_url)
+        widget = Widget(page, page.url)
+        widget.wait_until_connected()
+        widget.wait_for_bot("promotions assistant")
+        widget.click("Claim my 10% coupon", expect="privacy notice")
+        header = page.locator("#chat-widget .chat-header")
+        # the widget's stylesheet came along with the one script tag
+        assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(255, 105, 0)"
+        widget.screenshot("embedded-in-another-site")
+
+
+@contextmanager
+def another_site(folder: Path, html: str) -> Iterator[str]:
+    """Serves HTML as the index page of a website of its own, on "localhost" (another
+    origin than the bot's 127.0.0.1), and yields its address."""
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as site:
+        threading.Thread(target=site.serve_forever, daemon=True).start()
         try:
-            page = new_page("embedded")
-            # "localhost", not 127.0.0.1: another origin than the bot's
-            page.goto(f"http://localhost:{shop.server_address[1]}/")
-            widget = Widget(page, page.url)
-            widget.wait_until_connected()
-            widget.wait_for_bot("promotions assistant")
-            widget.click("Claim my 10% coupon", expect="privacy notice")
-            header = page.locator("#chat-widget .chat-header")
-            # the widget's stylesheet came along with the one script tag
-            assert header.evaluate("h => getComputedStyle(h).backgroundColor") == "rgb(255, 105, 0)"
-            widget.screenshot("embedded-in-another-site")
+            yield f"http://localhost:{site.server_address[1]}/"
         finally:
-            shop.shutdown()
+            site.shutdown()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -4,37 +4,25 @@ real servers."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import ThreadingHTTPServer
-
 from tests.browser.conftest import Widget
-from tests.browser.test_widget import QuietHandler
+from tests.browser.test_widget import another_site
 
 
 def test_a_spanish_page_gets_spanish_labels_and_spanish_replies(assistant, new_page, tmp_path):
-    (tmp_path / "index.html").write_text(
-        f"""<!doctype html><html lang="es-ES"><meta charset="utf-8"><title>Tienda</title>
+    page_html = f"""<!doctype html><html lang="es-ES"><meta charset="utf-8"><title>Tienda</title>
         <h1>Nuestra tienda</h1><div id="chat-widget"></div>
         <script src="{assistant.widget_url}static/chat-widget.js"
-                data-init-payload="/greet"></script></html>""",
-        encoding="utf-8",
-    )
-    handler = functools.partial(QuietHandler, directory=str(tmp_path))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as shop:
-        threading.Thread(target=shop.serve_forever, daemon=True).start()
-        try:
-            page = new_page("spanish")
-            page.goto(f"http://localhost:{shop.server_address[1]}/")
-            widget = Widget(page, page.url)
-            widget.wait_until_connected()
-            assert page.get_attribute("#chat-input", "placeholder") == "Escribe un mensaje…"
-            assert page.inner_text("#chat-send").strip() == "Enviar"
-            assert "promociones" in page.inner_text("#chat-widget .chat-title").lower()
-            # the greeting itself, before the customer typed a word, is Spanish
-            widget.wait_for_bot("asistente")
-            reply = widget.say("¿cuándo caducan mis puntos?", expect="(PTS-5)")
-            assert "meses" in reply
-            widget.screenshot("spanish-page")
-        finally:
-            shop.shutdown()
+                data-init-payload="/greet"></script></html>"""
+    with another_site(tmp_path, page_html) as shop_url:
+        page = new_page("spanish")
+        page.goto(shop_url)
+        widget = Widget(page, page.url)
+        widget.wait_until_connected()
+        assert page.get_attribute("#chat-input", "placeholder") == "Escribe un mensaje…"
+        assert page.inner_text("#chat-send").strip() == "Enviar"
+        assert "promociones" in page.inner_text("#chat-widget .chat-title").lower()
+        # the greeting itself, before the customer typed a word, is Spanish
+        widget.wait_for_bot("asistente")
+        reply = widget.say("¿cuándo caducan mis puntos?", expect="(PTS-5)")
+        assert "meses" in reply
+        widget.screenshot("spanish-page")

@@ -5,26 +5,47 @@ Hinglish question about Mi Exchange gets its terms answer (in English, for now).
 
 from __future__ import annotations
 
+import json
+import time
 import zlib
+from pathlib import Path
 
 import pytest
 import requests
 
 from bot import language
+from bot.whatsapp.signature import sign
+from tests.channels import whatsapp_fake_graph as graph_fake
 from tests.servers import running_assistant, smtp_inbox
 
 pytestmark = pytest.mark.e2e
 
 
+APP_SECRET = "e2e11-app-secret"
+WHATSAPP_TEXT = Path(__file__).parents[1] / "channels" / "payloads" / "whatsapp_text.json"
+
+
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    with (
-        smtp_inbox() as (_inbox, email_url),
-        running_assistant(
-            tmp_path_factory.mktemp("e2e11"), email_url=email_url, token="e2e11-token"
-        ) as running,
-    ):
-        yield running.url
+def servers(tmp_path_factory):
+    """The real servers, with WhatsApp pointed at a fake Graph API (Meta's edge)."""
+    with graph_fake.FakeGraph() as graph, smtp_inbox() as (_inbox, email_url):
+        env = {
+            "WHATSAPP_VERIFY_TOKEN": "e2e11-verify",
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_ACCESS_TOKEN": graph_fake.TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": graph_fake.PHONE_NUMBER_ID,
+            "WHATSAPP_API_VERSION": graph_fake.VERSION,
+            "WHATSAPP_GRAPH_URL": graph.url,
+        }
+        with running_assistant(
+            tmp_path_factory.mktemp("e2e11"), email_url=email_url, token="e2e11-token", env=env
+        ) as running:
+            yield running.url, graph
+
+
+@pytest.fixture(scope="module")
+def assistant(servers):
+    return servers[0]
 
 
 def say(url: str, sender: str, text: str, metadata: dict | None = None) -> str:
@@ -97,3 +118,46 @@ def test_a_uk_program_asked_about_in_spanish_says_what_it_is_and_where(assistant
 def test_a_hinglish_exchange_coupon_question_gets_its_terms_answer(assistant):
     reply = say(assistant, "e2e11-hi", "bhai mera exchange coupon kitne din chalega")
     assert "15" in reply and "EXC-4" in reply, reply
+
+
+def whatsapp_reply(servers, wa_id: str, text: str) -> str:
+    """Sends TEXT from WA_ID as Meta would (signed webhook) and returns what the customer's
+    phone receives through the (fake) Graph API."""
+    url, graph = servers
+    body = json.loads(WHATSAPP_TEXT.read_text())
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = wa_id
+    value["messages"][0].update(
+        {"from": wa_id, "id": f"wamid.e2e11-{wa_id}", "text": {"body": text}}
+    )
+    raw = json.dumps(body).encode()
+    answer = requests.post(
+        f"{url}/webhooks/whatsapp/webhook",
+        data=raw,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(APP_SECRET, raw)},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        mine = [m for m in graph.sent if m.get("to") == wa_id]
+        if mine:
+            time.sleep(1)  # the rest of the same reply
+            mine = [m for m in graph.sent if m.get("to") == wa_id]
+            return "\n".join(
+                (m.get("text") or {}).get("body", "")
+                or ((m.get("interactive") or {}).get("body") or {}).get("text", "")
+                for m in mine
+            )
+        time.sleep(0.5)
+    raise AssertionError(f"no WhatsApp reply to {wa_id}; the fake Graph API got {graph.sent}")
+
+
+def test_a_whatsapp_customer_with_a_spanish_number_is_greeted_in_spanish(servers):
+    reply = whatsapp_reply(servers, "34611222333", "hola")
+    assert written_in(reply) == "es", reply
+
+
+def test_a_whatsapp_customer_with_a_uk_number_is_greeted_in_english(servers):
+    reply = whatsapp_reply(servers, "447700900456", "hola")
+    assert written_in(reply) == "en", reply

@@ -14,11 +14,7 @@ from tests.nlu import measure
 
 
 @pytest.fixture(scope="module")
-def figures():
-    try:
-        model = measure.current_model()
-    except FileNotFoundError as exc:
-        pytest.fail(f"{exc} (make test-nlu does)")
+def figures(model):
     # Always parse afresh here: the stage measures the model, it does not read a cache.
     # One parse serves this stage and the languages' (tests/nlu/test_languages.py).
     start = time.monotonic()

@@ -13,11 +13,7 @@ from tests.nlu import measure
 
 
 @pytest.fixture(scope="module")
-def figures():
-    try:
-        model = measure.current_model()
-    except FileNotFoundError as exc:
-        pytest.fail(f"{exc} (make test-nlu does)")
+def figures(model):
     result = measure.language_figures(model, reuse=False)
     measure.RESULTS.mkdir(parents=True, exist_ok=True)
     (measure.RESULTS / "languages.json").write_text(json.dumps(result, indent=1))
