@@ -21,16 +21,16 @@ from rasa_sdk.types import DomainDict
 
 from actions import faq_appeal, faq_exchange, faq_points, faq_redemption, faq_upgrade, faq_warranty
 from actions.desk import desk
-from actions.points import language_of
+from actions.language import language_of
 from actions.topics import Answer, selected_topic, topic_scores
 from bot.services.points import terms_figures
 from bot.services.topics import programs_to_offer
 
 CHOSEN_TOPIC = "faq_topic"  # entity a "which program?" button sends
-# Programs whose terms exist only in English: asked in another language, the answer is
-# what the program is and where it applies, in that language (issue #11).
-ENGLISH_ONLY = {"red": "utter_program_elsewhere_red", "war": "utter_program_elsewhere_war",
-                "exc": "utter_program_elsewhere_exc", "upg": "utter_program_elsewhere_upg"}  # fmt: skip
+# A program whose terms exist only in English has a domain response of this name (its
+# topics' prefix filled in): asked in another language, that is the answer — what the
+# program is and where it applies, in that language (issue #11).
+ELSEWHERE = "utter_program_elsewhere_{program}"
 
 # Topics a decision answers (True: answered; False: the topic's own response is said).
 DECIDED_TOPICS: dict[str, Answer] = {
@@ -84,8 +84,9 @@ class ActionAnswerFaq(Action):
                 return []
             topic, utter = selected
         language = language_of(tracker)
-        elsewhere = ENGLISH_ONLY.get(topic.removeprefix("faq/").split("_", 1)[0])
-        if language not in (None, "en") and elsewhere:
+        program = topic.removeprefix("faq/").split("_", 1)[0]
+        elsewhere = ELSEWHERE.format(program=program)
+        if language not in (None, "en") and elsewhere in (domain.get("responses") or {}):
             dispatcher.utter_message(response=elsewhere)
             return []
         decided = DECIDED_TOPICS.get(topic)

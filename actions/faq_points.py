@@ -13,7 +13,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import desk
-from actions.points import country_of, facts_from_message, language_of, say_points
+from actions.language import language_of
+from actions.points import country_of, facts_from_message, say_points
 from actions.topics import Answer
 
 

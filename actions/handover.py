@@ -30,8 +30,6 @@ from bot.services.handover import LimitExceeded  # bot.limits, raised by the use
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_SLOT = "language"
-
 RESPONSES = {
     "handed_over": "utter_handover_started",
     "already_waiting": "utter_handover_already_waiting",
@@ -164,9 +162,9 @@ class ActionSessionStart(Action):
             # The customer's language outlives a session; at the very start the channel
             # gives a first guess (the page's lang, the WhatsApp number's country code).
             metadata = tracker.get_slot("session_started_metadata")
-            kept = tracker.get_slot(LANGUAGE_SLOT) or language.of_channel(metadata)
+            kept = tracker.get_slot(language.SLOT) or language.of_channel(metadata)
             if kept:
-                events.append(SlotSet(LANGUAGE_SLOT, kept))
+                events.append(SlotSet(language.SLOT, kept))
         events.append(ActionExecuted("action_listen"))
         held = await asyncio.to_thread(desk().open_handover, tracker.sender_id)
         if held is not None:

@@ -16,6 +16,13 @@ from rasa_sdk.types import DomainDict
 from bot import language
 
 
+def language_of(tracker: Tracker) -> str | None:
+    """The conversation's language (the ``language`` slot): program sentences and formats
+    follow it; the responses' own variations follow the slot by themselves."""
+    value = tracker.get_slot(language.SLOT)
+    return str(value) if value else None
+
+
 class ActionAnswerLanguageChoice(Action):
     def name(self) -> str:
         return "action_answer_language_choice"

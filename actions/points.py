@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.language import language_of
 from actions.responses import response_for
 from actions.topics import topic_ranking
 from actions.typed import read_typed_date
@@ -33,8 +34,6 @@ from bot.services.points import (
     read_points_message,
     terms_figures,
 )
-
-LANGUAGE_SLOT = "language"
 
 QUESTIONS = ("worth", "discount", "earn", "expiry", "credit", "clawback", "countries", "program")
 # What a question picked from the menu asks next, to compute the customer's own figures.
@@ -124,13 +123,6 @@ def _iso(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
-
-
-def language_of(tracker: Tracker) -> str | None:
-    """The conversation's language (the ``language`` slot): the program's sentences and
-    formats follow it; the responses' own variations follow the slot by themselves."""
-    value = tracker.get_slot(LANGUAGE_SLOT)
-    return str(value) if value else None
 
 
 def say_points(

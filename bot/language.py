@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "languages" / "languages.yml"
+SLOT = "language"  # the slot (and the entity that fills it) holding the conversation's language
 _WORD = re.compile(r"[^\W\d_]+(?:['’.][^\W\d_]+)*")
 
 

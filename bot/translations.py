@@ -14,9 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.language import DATA, languages
-
-LANGUAGE_SLOT = "language"
+from bot.language import DATA, SLOT, languages
 
 
 def _required(data: Mapping[str, Any], responses: Iterable[str]) -> list[str]:
@@ -30,7 +28,7 @@ def _languages_of(variations: Iterable[Mapping[str, Any]]) -> set[str]:
     found = set()
     for variation in variations:
         for condition in variation.get("condition") or ():
-            if condition.get("type") == "slot" and condition.get("name") == LANGUAGE_SLOT:
+            if condition.get("type") == "slot" and condition.get("name") == SLOT:
                 found.add(str(condition.get("value")))
     return found
 

@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot import language
 from bot.channels.stored_pipeline import StoredPipeline
 
-ENTITY = "language"
+ENTITY = language.SLOT  # the entity fills the slot of the same name
 CHOOSE_INTENT = "choose_language"
 
 

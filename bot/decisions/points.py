@@ -137,8 +137,17 @@ def money(amount: Decimal, language: str | None = None) -> str:
     return formats.amount(amount, language)
 
 
-def _day(day: date, program: PointsProgram) -> str:
+def spell_day(day: date, program: PointsProgram) -> str:
+    """A date as the program's language writes it ("3 October 2023", "3 de octubre de 2023")."""
     return formats.long_date(day, program.language)
+
+
+def member_countries(program: PointsProgram) -> str:
+    """The member countries as the program's language lists them (PTS-1)."""
+    return formats.items(
+        [formats.territory(code, program.language) for code in program.membership.countries],
+        program.language,
+    )
 
 
 # --- PTS-1 ------------------------------------------------------------------------------
@@ -162,13 +171,7 @@ def decide_membership(
         program,
         {
             "country": country_name,
-            "countries": formats.items(
-                [
-                    formats.territory(code, program.language)
-                    for code in program.membership.countries
-                ],
-                program.language,
-            ),
+            "countries": member_countries(program),
             "min_age": program.membership.min_age,
         },
     )
@@ -253,7 +256,7 @@ def earn(program: PointsProgram, history: list[Activity] | tuple[Activity, ...])
             "streak_bonus": rules.streak_bonus,
             "streak_days": rules.streak_days,
             "days": program.credit_within_days,
-            "credited_by": _day(credited_by, program) if credited_by else "",
+            "credited_by": spell_day(credited_by, program) if credited_by else "",
         },
     )
     reasons = [text.reason("PTS-2")]
@@ -348,8 +351,8 @@ def points_expiry(program: PointsProgram, earned_on: date, today: date) -> Expir
         program,
         {
             "months": program.expiry_months,
-            "earned_on": _day(earned_on, program),
-            "valid_until": _day(valid_until, program),
+            "earned_on": spell_day(earned_on, program),
+            "valid_until": spell_day(valid_until, program),
         },
     )
     if expired:

@@ -274,10 +274,7 @@ def terms_figures(program: PointsProgram) -> dict[str, object]:
     program's language (its terms texts and answers have these placeholders)."""
     earning, redeeming, language = program.earning, program.redeeming, program.language
     return {
-        "countries": formats.items(
-            [formats.territory(code, language) for code in program.membership.countries],
-            language,
-        ),
+        "countries": rules.member_countries(program),
         "min_age": program.membership.min_age,
         "register": earning.register,
         "first_app_login": earning.first_app_login,
@@ -305,10 +302,6 @@ def terms_figures(program: PointsProgram) -> dict[str, object]:
         "days": program.credit_within_days,
         "credit_days": program.credit_within_days,
     }
-
-
-def _day(day: date, program: PointsProgram) -> str:
-    return formats.long_date(day, program.language)
 
 
 def worth_answer(program: PointsProgram, points: int) -> PointsAnswer:
@@ -345,7 +338,9 @@ def _earned(
     earnings = points_earned(program, plan, today)
     shown: dict[str, object] = {
         "total": thousands(earnings.total, program.language),
-        "credited_by": _day(earnings.credited_by, program) if earnings.credited_by else "",
+        "credited_by": rules.spell_day(earnings.credited_by, program)
+        if earnings.credited_by
+        else "",
     }
     return shown, earnings.by_kind
 
@@ -430,8 +425,8 @@ def answer_points(
             "credited_by",
             {
                 **rates,
-                "earned_on": _day(facts.earned_on, program),
-                "credited_by": _day(credited_by, program),
+                "earned_on": rules.spell_day(facts.earned_on, program),
+                "credited_by": rules.spell_day(credited_by, program),
             },
         )
     if question == "expiry":
@@ -441,9 +436,9 @@ def answer_points(
         expiry = points_expiry(program, facts.earned_on, seen_on)
         values = {
             **rates,
-            "earned_on": _day(facts.earned_on, program),
-            "valid_until": _day(expiry.valid_until, program),
-            "on": _day(seen_on, program),
+            "earned_on": rules.spell_day(facts.earned_on, program),
+            "valid_until": rules.spell_day(expiry.valid_until, program),
+            "on": rules.spell_day(seen_on, program),
             "days_left": expiry.days_left,
             "explanation": expiry.decision.explanation,
             "next_step": expiry.next_step,
