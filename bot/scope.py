@@ -1,6 +1,6 @@
 """Which program a terms question is about, and which of its topics answers it.
 
-The response selector ranks every ``faq/<topic>`` by the words of the message. Words
+The topic ranking ranks every ``faq/<topic>`` by the words of the message. Words
 shared by several programs ("coupon", "repair", "points") often put another program's
 clause first. When the message names a program (cue phrases in
 ``data/understanding/scope.yml``), the answer is the best-ranked topic of a named

@@ -54,7 +54,7 @@ def summary(figures: dict) -> str:
         f"intent accuracy {figures['intent']['accuracy']:.3f}  "
         f"macro-F1 {figures['intent']['macro_f1']:.3f}  ({figures['messages']} messages)\n"
         f"faq topic accuracy {faq['topic_accuracy']:.3f}  "
-        f"(selector alone {faq['selector_accuracy']:.3f}, {faq['messages']} faq messages)"
+        f"(picker alone {faq['selector_accuracy']:.3f}, {faq['messages']} faq messages)"
     )
 
 

@@ -1,7 +1,8 @@
-"""A pipeline step after the response selector: terms answers from the program the
+"""A pipeline step after the topic ranking: terms answers from the program the
 customer names, and terms questions answered as questions (issue #10, item 3).
 
-Rasa's response selector ranks every ``faq/<topic>`` by the words of the message; this
+The topic ranking (the lexical vote's, in Rasa's response-selector output) ranks every
+``faq/<topic>`` by the words of the message; this
 step (``config.yml``: ``- name: bot.channels.nlu_scope.TermsQuestionScope``) re-reads
 that ranking with ``bot.scope``: the best topic of a program the message names replaces
 another program's clause, and a question taken for a form-starting intent becomes the

@@ -85,6 +85,23 @@ def test_a_stored_vote_loads_back_and_outvotes_a_confident_wrong_pick(trained_vo
     assert ranking == sorted(ranking, key=lambda i: -i["confidence"])
 
 
+def test_without_a_response_selector_the_vote_picks_the_topic(trained_vote):
+    """config.yml has no ResponseSelector: the vote writes Rasa's selector output."""
+    message = Message(data={"text": "is the screen repair free"})
+    message.set("intent", {"name": "greet", "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "greet", "confidence": 0.6}], add_to_output=True)
+    [message] = trained_vote.process([message])
+    selector = message.get("response_selector")
+    assert selector["all_retrieval_intents"] == ["faq"]
+    picked = selector["faq"]["response"]
+    assert picked["intent_response_key"] == "faq/war_screen"
+    assert picked["utter_action"] == "utter_faq/war_screen"
+    ranking = selector["faq"]["ranking"]
+    assert [r["intent_response_key"] for r in ranking][:1] == ["faq/war_screen"]
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6  # the topics' shares
+    assert picked["confidence"] == ranking[0]["confidence"]
+
+
 def test_with_weight_zero_the_vote_changes_nothing(tmp_path):
     storage = LocalModelStorage(tmp_path)
     vote = LexicalVote.create({"weight": 0.0}, storage, Resource("v"), _context())

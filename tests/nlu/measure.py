@@ -162,7 +162,7 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> dic
             "messages": len(faq),
             # the answer the customer gets: intent faq and the right topic
             "topic_accuracy": sum(p.label == e.label for e, p in faq) / len(faq),
-            # the response selector alone, whatever the intent (Rasa's response selection)
+            # the topic picker alone, whatever the intent (as Rasa reports response selection)
             "selector_accuracy": sum(p.topic == e.label for e, p in faq) / len(faq),
             "macro_f1": _macro(topics),
             "not_faq": sum(not is_topic(p.label) for _, p in wrong),
