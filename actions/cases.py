@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.elsewhere import EnglishOnlyProgramForm, answered_elsewhere
 from actions.faq_appeal import appeal_deadline_asked, say_appeal_deadline
 from actions.redemption import ValidateRedemptionForm, forget_claim, say_result
 from actions.responses import response_for
@@ -126,6 +127,8 @@ class ActionSubmitDifficulty(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         if tracker.get_slot("privacy_consent") is not True:
             dispatcher.utter_message(response="utter_no_consent")
             return forget_claim()
@@ -258,9 +261,11 @@ class _CaseLookupValidation(FormValidationAction):
         return {"mi_id": mi_id}
 
 
-class ValidateAppealForm(_CaseLookupValidation):
+class ValidateAppealForm(EnglishOnlyProgramForm, _CaseLookupValidation):
     """Find the case; inside the window (APL-1) ask why and for any proof of purchase;
     otherwise stop, and the submission explains why (APL-2, APL-3)."""
+
+    PROGRAM = "red"  # appeals are the UK coupon's (APL)
 
     def name(self) -> str:
         return "validate_appeal_form"
@@ -344,6 +349,8 @@ class ActionSubmitAppeal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         lookup = lookup_from(tracker)
         if lookup is None:
             if not say_appeal_deadline(dispatcher, tracker):

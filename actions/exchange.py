@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.elsewhere import EnglishOnlyProgramForm, answered_elsewhere
 from actions.responses import response_for
 from bot import errors, services
 from bot.decisions import Outcome
@@ -75,7 +76,9 @@ def forget_exchange() -> list[EventType]:
     return [SlotSet(slot, None) for slot in slots]
 
 
-class ValidateExchangeForm(FormValidationAction):
+class ValidateExchangeForm(EnglishOnlyProgramForm):
+    PROGRAM = "exc"
+
     def name(self) -> str:
         return "validate_exchange_form"
 
@@ -209,6 +212,8 @@ class ActionAnswerExchange(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         # No condition answered: the form asked nothing about the phone, so the message
         # asked something it answers itself (EXC-1/2/4/5) — answer that.
         if not _answered(tracker) and say_exchange_answer(dispatcher, tracker, in_form=True):

@@ -21,16 +21,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import faq_appeal, faq_exchange, faq_points, faq_redemption, faq_upgrade, faq_warranty
 from actions.desk import desk
+from actions.elsewhere import elsewhere_response, program_of_topic
 from actions.language import language_of
 from actions.topics import Answer, selected_topic, topic_scores
 from bot.services.points import terms_figures
 from bot.services.topics import programs_to_offer
 
 CHOSEN_TOPIC = "faq_topic"  # entity a "which program?" button sends
-# A program whose terms exist only in English has a domain response of this name (its
-# topics' prefix filled in): asked in another language, that is the answer — what the
-# program is and where it applies, in that language (issue #11).
-ELSEWHERE = "utter_program_elsewhere_{program}"
 
 # Topics a decision answers (True: answered; False: the topic's own response is said).
 DECIDED_TOPICS: dict[str, Answer] = {
@@ -83,15 +80,15 @@ class ActionAnswerFaq(Action):
                 dispatcher.utter_message(response="utter_which_program", buttons=buttons)
                 return []
             topic, utter = selected
-        language = language_of(tracker)
-        program = topic.removeprefix("faq/").split("_", 1)[0]
-        elsewhere = ELSEWHERE.format(program=program)
-        if language not in (None, "en") and elsewhere in (domain.get("responses") or {}):
+        # A program whose terms exist only in English, asked in another language: what
+        # it is and where it applies, in that language (actions/elsewhere.py).
+        elsewhere = elsewhere_response(tracker, domain, program_of_topic(topic))
+        if elsewhere is not None:
             dispatcher.utter_message(response=elsewhere)
             return []
         decided = DECIDED_TOPICS.get(topic)
         if decided is None or not decided(dispatcher, tracker):
-            dispatcher.utter_message(response=utter, **_figures(topic, language))
+            dispatcher.utter_message(response=utter, **_figures(topic, language_of(tracker)))
         return []
 
 

@@ -11,12 +11,13 @@ import copy
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.elsewhere import EnglishOnlyProgramForm, answered_elsewhere
 from actions.faq import ActionAnswerFaq
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
@@ -107,7 +108,10 @@ def _as_button(tracker: Tracker) -> Tracker:
     return pressed
 
 
-class ValidateRedemptionForm(FormValidationAction):
+class ValidateRedemptionForm(EnglishOnlyProgramForm):
+    PROGRAM = "red"
+    FORGOTTEN = HELD_SLOTS
+
     def name(self) -> str:
         return "validate_redemption_form"
 
@@ -351,6 +355,8 @@ class ActionSubmitRedemption(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         if tracker.get_slot("privacy_consent") is not True:
             dispatcher.utter_message(response="utter_no_consent")
             return forget_claim()

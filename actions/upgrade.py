@@ -14,12 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.elsewhere import EnglishOnlyProgramForm, answered_elsewhere
 from actions.faq_upgrade import asked_question, message_facts, say_lines, upgrade_answer
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
@@ -67,7 +68,9 @@ def _said_now(tracker: Tracker, slot: str) -> bool:
     return tracker.slots_to_validate().get(slot) is not None
 
 
-class ValidateUpgradeForm(FormValidationAction):
+class ValidateUpgradeForm(EnglishOnlyProgramForm):
+    PROGRAM = "upg"
+
     def name(self) -> str:
         return "validate_upgrade_form"
 
@@ -232,6 +235,8 @@ class ActionAnswerUpgrade(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         question = tracker.get_slot(QUESTION_SLOT)
         if question and question != QUOTE:
             lines = upgrade_answer(tracker, str(question))

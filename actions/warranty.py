@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.desk import desk
+from actions.elsewhere import EnglishOnlyProgramForm, answered_elsewhere
 from actions.mistyped import read_typed, refuse
 from actions.responses import response_for
 from actions.topics import topic_ranking
@@ -262,7 +263,9 @@ def _answering(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot and intent not in NOT_ANSWERS
 
 
-class ValidateWarrantyForm(FormValidationAction):
+class ValidateWarrantyForm(EnglishOnlyProgramForm):
+    PROGRAM = "war"
+
     def name(self) -> str:
         return "validate_warranty_form"
 
@@ -502,6 +505,8 @@ class ActionAnswerWarranty(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if (closed := answered_elsewhere(tracker)) is not None:
+            return closed
         question = _question(tracker)
         if question != COVERAGE:
             if not say_warranty_terms(dispatcher, tracker, question):

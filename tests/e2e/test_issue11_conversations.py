@@ -40,7 +40,7 @@ def servers(tmp_path_factory):
         with running_assistant(
             tmp_path_factory.mktemp("e2e11"), email_url=email_url, token="e2e11-token", env=env
         ) as running:
-            yield running.url, graph
+            yield running.url, graph, running
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +115,29 @@ def test_a_uk_program_asked_about_in_spanish_says_what_it_is_and_where(assistant
     assert "(RED-1)" in reply and written_in(reply) == "es", reply
 
 
+# A request that would start an English-only program's form: no question in English,
+# the program and where it applies, in the customer's language, then nothing pending.
+REQUESTS_ELSEWHERE = [
+    ("es", "quiero mi cupón del 10% para mi Redmi Note 12", "(RED-1)"),
+    ("fr", "combien vaut mon ancien téléphone avec Mi Exchange ?", "(EXC-1)"),
+    ("it", "quanto dura la garanzia del mio Xiaomi 12?", "(WAR-1)"),
+]
+
+
+@pytest.mark.parametrize(("written", "text", "cited"), REQUESTS_ELSEWHERE)
+def test_a_request_for_an_english_only_program_is_answered_with_where_it_applies(
+    servers, written, text, cited
+):
+    url, _, running = servers
+    sender = f"e2e11-elsewhere-{written}"
+    reply = say(url, sender, text)
+    assert cited in reply and written_in(reply) == written, reply
+    assert "?" not in reply, reply  # nothing asked of the customer
+    tracker = running.tracker(sender)
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name"), tracker
+    assert tracker["slots"]["answered_elsewhere"] is None  # the mark was cleared
+
+
 def test_a_hinglish_exchange_coupon_question_gets_its_terms_answer(assistant):
     reply = say(assistant, "e2e11-hi", "bhai mera exchange coupon kitne din chalega")
     assert "15" in reply and "EXC-4" in reply, reply
@@ -123,7 +146,7 @@ def test_a_hinglish_exchange_coupon_question_gets_its_terms_answer(assistant):
 def whatsapp_reply(servers, wa_id: str, text: str) -> str:
     """Sends TEXT from WA_ID as Meta would (signed webhook) and returns what the customer's
     phone receives through the (fake) Graph API."""
-    url, graph = servers
+    url, graph, _ = servers
     body = json.loads(WHATSAPP_TEXT.read_text())
     value = body["entry"][0]["changes"][0]["value"]
     value["contacts"][0]["wa_id"] = wa_id
