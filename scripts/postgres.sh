@@ -85,6 +85,15 @@ url() {
 
 choose_port() { choose_port_in "$PG_DIR" PG_PORT "$DEFAULT_PORT"; }
 
+# var/ is private to its owner (scripts/run.sh creates it with umask 077); the server's OS
+# user must pass through it to its own data directory: search only, no listing, and only
+# for the default location (a PG_DIR of your own is yours to arrange).
+let_owner_through() {
+  [ "$PG_DIR" = "$ROOT/var/postgres" ] || return 0
+  mkdir -p "$PG_DIR"
+  chmod o+x "$ROOT/var" "$PG_DIR"
+}
+
 init_cluster() {
   say "creating a cluster in $DATA (server run by OS user '$OWNER')"
   mkdir -p "$PG_DIR"
@@ -130,6 +139,7 @@ start() {
     [ -n "$BIN" ] || die "postgresql installed but no postgres executable found under /usr/lib/postgresql"
   fi
   check_driver
+  let_owner_through
   [ -f "$DATA/PG_VERSION" ] || init_cluster
   if running; then
     if [ -n "${PG_PORT:-}" ] && [ "$PG_PORT" != "$(stored_port)" ]; then
