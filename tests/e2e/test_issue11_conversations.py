@@ -120,7 +120,7 @@ def test_a_uk_program_asked_about_in_spanish_says_what_it_is_and_where(assistant
 REQUESTS_ELSEWHERE = [
     ("es", "quiero mi cupón del 10% para mi Redmi Note 12", "(RED-1)"),
     ("fr", "combien vaut mon ancien téléphone avec Mi Exchange ?", "(EXC-1)"),
-    ("it", "quanto dura la garanzia del mio Xiaomi 12?", "(WAR-1)"),
+    ("it", "vorrei il coupon del 10% per il mio Redmi Note 12", "(RED-1)"),
 ]
 
 
