@@ -86,7 +86,7 @@ def test_a_stored_vote_loads_back_and_outvotes_a_confident_wrong_pick(trained_vo
 
 
 def test_without_a_response_selector_the_vote_picks_the_topic(trained_vote):
-    """config.yml has no ResponseSelector: the vote writes Rasa's selector output."""
+    """A pipeline without a ResponseSelector: the vote writes Rasa's selector output."""
     message = Message(data={"text": "is the screen repair free"})
     message.set("intent", {"name": "greet", "confidence": 0.6}, add_to_output=True)
     message.set("intent_ranking", [{"name": "greet", "confidence": 0.6}], add_to_output=True)
@@ -100,6 +100,26 @@ def test_without_a_response_selector_the_vote_picks_the_topic(trained_vote):
     assert [r["intent_response_key"] for r in ranking][:1] == ["faq/war_screen"]
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6  # the topics' shares
     assert picked["confidence"] == ranking[0]["confidence"]
+
+
+def test_a_stored_vote_keeps_no_pruned_ngrams_and_still_answers(tmp_path):
+    """min_df drops n-grams seen once; the vectorizers' list of them is not stored."""
+    storage, resource = LocalModelStorage(tmp_path), Resource("vote")
+    config = {"weight": 0.7, "min_df": 2}
+    LexicalVote.create(config, storage, resource, _context()).train(_training_data())
+    vote = LexicalVote.load(config, storage, resource, _context())
+    vectorizers = [
+        part
+        for part in vote.pipeline.get_params(deep=True).values()
+        if hasattr(part, "vocabulary_")
+    ]
+    assert len(vectorizers) == 2
+    assert not any(hasattr(part, "stop_words_") for part in vectorizers)
+    assert "screen" in vectorizers[0].vocabulary_ and "fix" not in vectorizers[0].vocabulary_
+    [message] = vote.process([_diet_says("do my points expire", "greet", "faq/war_screen")])
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/pts_expiry"
+    )
 
 
 def test_with_weight_zero_the_vote_changes_nothing(tmp_path):
