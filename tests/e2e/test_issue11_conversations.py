@@ -121,6 +121,7 @@ REQUESTS_ELSEWHERE = [
     ("es", "quiero mi cupón del 10% para mi Redmi Note 12", "(RED-1)"),
     ("fr", "combien vaut mon ancien téléphone avec Mi Exchange ?", "(EXC-1)"),
     ("it", "vorrei il coupon del 10% per il mio Redmi Note 12", "(RED-1)"),
+    ("it", "quanto dura la garanzia del mio Xiaomi 12?", "(WAR-1)"),
 ]
 
 
@@ -129,7 +130,7 @@ def test_a_request_for_an_english_only_program_is_answered_with_where_it_applies
     servers, written, text, cited
 ):
     url, _, running = servers
-    sender = f"e2e11-elsewhere-{written}"
+    sender = f"e2e11-elsewhere-{written}-{cited.strip('()')}"
     reply = say(url, sender, text)
     assert cited in reply and written_in(reply) == written, reply
     assert "?" not in reply, reply  # nothing asked of the customer
