@@ -61,19 +61,20 @@ def written_in(text: str) -> str | None:
 
 # (language, what the member asks, what the answer must cite): points worth, expiry, a
 # person, and their data, in each of Spanish, French and Italian (issue #11, "Tests").
+# "PRIV-3" without brackets: the data answers cite it beside PRIV-1, "(PRIV-1, PRIV-3)".
 CONVERSATIONS = [
     ("es", "tengo 1500 puntos, ¿cuánto valen?", ["(PTS-4)", "15"]),
     ("es", "quiero saber cuándo caducan mis puntos", ["(PTS-5)", "12"]),
     ("es", "quiero hablar con una persona, por favor", []),
-    ("es", "¿qué datos personales guardáis sobre mí?", ["(PRIV-3)"]),
+    ("es", "¿qué datos personales guardáis sobre mí?", ["PRIV-3"]),
     ("fr", "j'ai 1500 points, ils valent combien ?", ["(PTS-4)", "15"]),
     ("fr", "quand est-ce que mes points expirent ?", ["(PTS-5)", "12"]),
     ("fr", "je voudrais parler à un conseiller s'il vous plaît", []),
-    ("fr", "quelles données personnelles gardez-vous sur moi ?", ["(PRIV-3)"]),
+    ("fr", "quelles données personnelles gardez-vous sur moi ?", ["PRIV-3"]),
     ("it", "ho 1500 punti, quanto valgono?", ["(PTS-4)", "15"]),
     ("it", "quando scadono i miei punti?", ["(PTS-5)", "12"]),
     ("it", "vorrei parlare con un operatore per favore", []),
-    ("it", "quali dati personali conservate su di me?", ["(PRIV-3)"]),
+    ("it", "quali dati personali conservate su di me?", ["PRIV-3"]),
 ]
 
 
