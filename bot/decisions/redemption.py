@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.coupons import ParticipationStatus
 from bot.decisions.model import Decision, Outcome, Reason
 from bot.identifiers import Identifier
 from bot.programs.model import Product, RedemptionProgram, SalesChannel, is_past
@@ -127,7 +128,10 @@ def decide_redemption(program: RedemptionProgram, facts: RedemptionFacts) -> Dec
             previous_program=facts.prior.program_id,
             previous_date=long_date(facts.prior.submitted_on),
         )
-        if facts.prior.status == "review" and facts.prior.program_id == program.id:
+        if (
+            facts.prior.status == ParticipationStatus.REVIEW
+            and facts.prior.program_id == program.id
+        ):
             return Decision(Outcome.NEEDS_REVIEW, (reason,), "already_under_review")
         return Decision(Outcome.NOT_ELIGIBLE, (reason,), "not_eligible")
 

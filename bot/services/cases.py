@@ -31,6 +31,7 @@ from bot.cases import (
     parse_reference,
     rule_ids_in,
 )
+from bot.coupons import ParticipationStatus
 from bot.customer import parse_email, parse_mi_id
 from bot.decisions import Decision
 from bot.decisions.appeals import (
@@ -474,7 +475,7 @@ def _open_difficulty(
         repo = CaseRepository(uow.connection)
         existing = repo.open_with_key(_claim_key(program, claim.identifier.value))
         prior = uow.participations.find(program.family, claim.identifier.value)
-        if existing is None and prior is not None and prior.status == "review":
+        if existing is None and prior is not None and prior.status == ParticipationStatus.REVIEW:
             # READ COMMITTED (PostgreSQL): a racing form may have committed its case and
             # participation between the two reads above; look at the case again.
             existing = repo.open_with_key(_claim_key(program, claim.identifier.value))
@@ -485,7 +486,7 @@ def _open_difficulty(
                 "A case is already open for this IMEI/SN (FAQ-4); it can be followed with "
                 "its reference, or with the IMEI/SN and the Mi ID that opened it."
             )
-        if prior is not None and prior.status == "review":
+        if prior is not None and prior.status == ParticipationStatus.REVIEW:
             raise errors.CaseAlreadyOpen(
                 "This IMEI/SN is already being reviewed (FAQ-4); the result will be emailed."
             )
@@ -501,7 +502,7 @@ def _open_difficulty(
             program,
             claim,
             now,
-            status="review",
+            status=ParticipationStatus.REVIEW,
             rule_ids=("FAQ-1",),
             due=_local(due_at, program).date(),
         )
@@ -620,8 +621,8 @@ def case_status(program: RedemptionProgram, lookup: CaseLookup, ports: Redemptio
             return CaseView(
                 reference="",
                 kind="coupon",
-                state=found.status,
-                standing=f"coupon_{found.status}",
+                state=found.status.value,
+                standing=f"coupon_{found.status.value}",
                 opened_on=long_date(_local(found.submitted_at, program)),
                 due_on="",
                 due_iso="",

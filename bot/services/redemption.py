@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import errors
 from bot.calendar import Clock, WorkingCalendar
-from bot.coupons import new_code
+from bot.coupons import ParticipationStatus, new_code
 from bot.customer import parse_email, parse_mi_id
 from bot.dates import ReadDate, read_date
 from bot.decisions import Decision, Outcome
@@ -308,7 +308,7 @@ def record_claim(
     claim: Claim,
     now: datetime,
     *,
-    status: str,
+    status: ParticipationStatus,
     rule_ids: tuple[str, ...],
     due: date | None = None,
     coupon_code: str | None = None,
@@ -323,7 +323,7 @@ def record_claim(
         channel=claim.channel,
         email=claim.email,
         mi_id=claim.mi_id,
-        status=status,
+        status=status.value,
         rule_ids=",".join(rule_ids),
         coupon_code=coupon_code,
         coupon_valid_until=program.coupon.valid_until if coupon_code else None,
@@ -358,7 +358,13 @@ def issue_coupon(
     code = new_code(program.coupon.code_prefix)
     if participation_id is None:
         participation_id = record_claim(
-            uow, program, claim, now, status="issued", rule_ids=rule_ids, coupon_code=code
+            uow,
+            program,
+            claim,
+            now,
+            status=ParticipationStatus.ISSUED,
+            rule_ids=rule_ids,
+            coupon_code=code,
         )
     elif not ClaimRecords(uow.connection).issue(
         participation_id,
@@ -480,7 +486,13 @@ def _decide_and_record(
             today = now.astimezone(zone).date()
             due = calendar_for(program).add_working_days(today, program.review_working_days)
             participation_id = record_claim(
-                uow, program, claim, now, status="review", rule_ids=decision.rule_ids, due=due
+                uow,
+                program,
+                claim,
+                now,
+                status=ParticipationStatus.REVIEW,
+                rule_ids=decision.rule_ids,
+                due=due,
             )
             case_reference = open_review_case(
                 uow, program, ports.templates, now, participation_id, claim, decision, due
@@ -544,7 +556,7 @@ def import_devices(
         returned = [r.identifier for r in records if r.returned]
         revoked = uow.participations.issued_among(returned) if returned else []
         for participation in revoked:
-            uow.participations.set_status(participation.id, "revoked", now)
+            uow.participations.set_status(participation.id, ParticipationStatus.REVOKED, now)
             label = "IMEI" if participation.identifier_kind == "imei" else "serial number (SN)"
             message = templates.render(
                 "coupon_revoked",

@@ -10,6 +10,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.cases import Case, CaseEvent, CaseKind, CaseState
+from bot.coupons import ParticipationStatus
 from bot.store.tables import case_events, cases, participations
 
 
@@ -174,10 +175,12 @@ class ClaimRecords:
             update(participations)
             .where(
                 participations.c.id == participation_id,
-                participations.c.status.in_(["review", "rejected"]),
+                participations.c.status.in_(
+                    [ParticipationStatus.REVIEW.value, ParticipationStatus.REJECTED.value]
+                ),
             )
             .values(
-                status="issued",
+                status=ParticipationStatus.ISSUED.value,
                 coupon_code=coupon_code,
                 coupon_valid_until=valid_until,
                 rule_ids=",".join(rule_ids),
@@ -189,8 +192,15 @@ class ClaimRecords:
     def reject(self, participation_id: int, rule_ids: tuple[str, ...], now: datetime) -> None:
         self.connection.execute(
             update(participations)
-            .where(participations.c.id == participation_id, participations.c.status == "review")
-            .values(status="rejected", rule_ids=",".join(rule_ids), updated_at=now)
+            .where(
+                participations.c.id == participation_id,
+                participations.c.status == ParticipationStatus.REVIEW.value,
+            )
+            .values(
+                status=ParticipationStatus.REJECTED.value,
+                rule_ids=",".join(rule_ids),
+                updated_at=now,
+            )
         )
 
     def channel_of(self, participation_id: int) -> str:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from bot.coupons import ParticipationStatus
 from bot.decisions.redemption import DeviceRecord
 from bot.store.tables import devices, outbox, participations
+
+
+class OutboxStatus(str, Enum):
+    """An email in the outbox, as stored."""
+
+    PENDING = "pending"  # waiting to be sent (again, after a failed attempt)
+    SENDING = "sending"  # claimed by a sender
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last attempt
 
 
 class DeviceRepository:
@@ -71,7 +82,7 @@ class Participation:
     product: str
     email: str
     mi_id: str
-    status: str
+    status: ParticipationStatus
     coupon_code: str | None
     submitted_at: datetime
 
@@ -119,16 +130,17 @@ class ParticipationRepository:
     def issued_among(self, identifiers: list[str]) -> list[Participation]:
         rows = self.connection.execute(
             select(participations).where(
-                participations.c.identifier.in_(identifiers), participations.c.status == "issued"
+                participations.c.identifier.in_(identifiers),
+                participations.c.status == ParticipationStatus.ISSUED.value,
             )
         ).mappings()
         return [_participation(row) for row in rows]
 
-    def set_status(self, participation_id: int, status: str, now: datetime) -> None:
+    def set_status(self, participation_id: int, status: ParticipationStatus, now: datetime) -> None:
         self.connection.execute(
             update(participations)
             .where(participations.c.id == participation_id)
-            .values(status=status, updated_at=now)
+            .values(status=ParticipationStatus(status).value, updated_at=now)
         )
 
 
@@ -141,7 +153,7 @@ def _participation(row) -> Participation:
         product=row["product"],
         email=row["email"],
         mi_id=row["mi_id"],
-        status=row["status"],
+        status=ParticipationStatus(row["status"]),
         coupon_code=row["coupon_code"],
         submitted_at=row["submitted_at"],
     )
@@ -180,7 +192,7 @@ class OutboxRepository:
                 subject=subject,
                 body=body,
                 participation_id=participation_id,
-                status="pending",
+                status=OutboxStatus.PENDING.value,
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
@@ -193,7 +205,7 @@ class OutboxRepository:
             self.connection.execute(
                 select(outbox.c.id)
                 .where(
-                    or_(outbox.c.status == "pending", outbox.c.status == "sending"),
+                    outbox.c.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
                     outbox.c.next_attempt_at <= now,
                 )
                 .order_by(outbox.c.id)
@@ -210,11 +222,11 @@ class OutboxRepository:
             update(outbox)
             .where(
                 outbox.c.id == message_id,
-                or_(outbox.c.status == "pending", outbox.c.status == "sending"),
+                outbox.c.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
                 outbox.c.next_attempt_at <= now,
             )
             .values(
-                status="sending",
+                status=OutboxStatus.SENDING.value,
                 attempts=outbox.c.attempts + 1,
                 next_attempt_at=now + self.CLAIM_TIMEOUT,
             )
@@ -234,16 +246,16 @@ class OutboxRepository:
         self.connection.execute(
             update(outbox)
             .where(outbox.c.id == message_id)
-            .values(status="sent", sent_at=now, last_error=None)
+            .values(status=OutboxStatus.SENT.value, sent_at=now, last_error=None)
         )
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt: pending again at ``retry_at``, or failed for good."""
         values: dict[str, object] = {"last_error": error[:500]}
         if retry_at is None:
-            values["status"] = "failed"
+            values["status"] = OutboxStatus.FAILED.value
         else:
-            values.update(status="pending", next_attempt_at=retry_at)
+            values.update(status=OutboxStatus.PENDING.value, next_attempt_at=retry_at)
         self.connection.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
     def counts(self) -> dict[str, int]:

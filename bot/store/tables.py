@@ -80,7 +80,7 @@ participations = Table(
     Column("channel", String(120), nullable=False),
     Column("email", String(254), nullable=False),
     Column("mi_id", String(12), nullable=False, index=True),
-    Column("status", String(12), nullable=False),  # issued | review | revoked
+    Column("status", String(12), nullable=False),  # bot.coupons.ParticipationStatus
     Column("rule_ids", String(200), nullable=False),
     Column("coupon_code", String(40)),
     Column("coupon_valid_until", UtcDateTime()),
@@ -102,7 +102,9 @@ outbox = Table(
     Column("to_address", String(254), nullable=False),
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
-    Column("status", String(10), nullable=False, default="pending"),  # pending|sending|sent|failed
+    Column(
+        "status", String(10), nullable=False, default="pending"
+    ),  # bot.store.repositories.OutboxStatus
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("last_error", String(500)),

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import errors, services
+from bot.coupons import ParticipationStatus
 from bot.decisions import Outcome
 from bot.decisions.redemption import DeviceRecord
 from bot.store.tables import outbox, participations
+from bot.store.unit_of_work import UnitOfWork
 from tests.conftest import london, pin
 
 PHONE = "356938035643809"  # Redmi Note 12 Pro+ 5G, activated 2023-08-20, Xiaomi Store
@@ -178,6 +180,16 @@ def test_marking_a_device_returned_revokes_its_coupon_and_tells_the_customer(des
     assert rows(desk, participations)[0]["status"] == "revoked"
     revocation = [m.read_text() for m in emails(desk) if "cancelled" in m.read_text()]
     assert len(revocation) == 1 and issued.coupon_code in revocation[0]
+
+
+def test_a_participation_reads_back_with_its_status_and_an_unknown_status_is_refused(desk):
+    desk.redeem(request())
+    with UnitOfWork(desk.engine) as uow:
+        [found] = uow.participations.issued_among([PHONE])
+        assert found.status is ParticipationStatus.ISSUED
+        with pytest.raises(ValueError, match="'granted' is not a valid ParticipationStatus"):
+            uow.participations.set_status(found.id, "granted", found.submitted_at)
+    assert rows(desk, participations)[0]["status"] == "issued"
 
 
 def test_twenty_parallel_redemptions_of_one_imei_give_exactly_one_coupon_and_one_email(desk):
