@@ -102,9 +102,7 @@ outbox = Table(
     Column("to_address", String(254), nullable=False),
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
-    Column(
-        "status", String(10), nullable=False, default="pending"
-    ),  # bot.store.repositories.OutboxStatus
+    Column("status", String(10), nullable=False),  # bot.store.repositories.OutboxStatus
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("last_error", String(500)),
